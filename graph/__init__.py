@@ -1,0 +1,1 @@
+"""GovKG graph package."""
