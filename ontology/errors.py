@@ -24,3 +24,15 @@ class UnknownLabel(OntologyError):
     """A model label that no mapping table maps."""
 
     code = "O003"
+
+
+class UnknownTerm(UnknownClass, UnknownPredicate):
+    """A name that is neither a class nor a predicate (catchable as either)."""
+
+    code = "O004"
+
+
+class ReasonerError(OntologyError):
+    """The OWL reasoner could not run (no Java, HermiT failure)."""
+
+    code = "O005"

@@ -1,0 +1,46 @@
+# GovKG — the two commands: `make demo` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# the demo keeps its graph under var/, the tests under var/test (both ignored by git)
+DEMO_ENV := GOVKG_DATA_DIR=var HF_HUB_OFFLINE=1
+TEST_ENV := GOVKG_DATA_DIR=var/test GOVKG_NEO4J__BOLT_PORT=17687 GOVKG_NEO4J__HTTP_PORT=17474 HF_HUB_OFFLINE=1
+
+.PHONY: demo test venv import serve neo4j-start neo4j-stop clean
+
+# (re)install only when pyproject.toml changed since the last install
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+import: venv
+	$(DEMO_ENV) $(BIN)/govkg import data/samples --department "Executive Office of the President" --label public
+
+serve: venv
+	@echo "GovKG API:   http://$(HOST):$(PORT)/docs   (try http://$(HOST):$(PORT)/entities?q=defense)"
+	$(DEMO_ENV) $(BIN)/govkg serve --host $(HOST) --port $(PORT)
+
+demo: import serve
+
+neo4j-start: venv
+	$(TEST_ENV) $(BIN)/govkg neo4j start
+
+neo4j-stop: venv
+	$(TEST_ENV) $(BIN)/govkg neo4j stop
+
+test: venv
+	$(TEST_ENV) $(BIN)/govkg neo4j start
+	$(TEST_ENV) $(BIN)/python -m pytest; status=$$?; \
+	  $(TEST_ENV) $(BIN)/govkg neo4j stop >/dev/null; \
+	  exit $$status
+
+clean:
+	rm -rf var/test .pytest_cache

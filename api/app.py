@@ -1,0 +1,23 @@
+"""The FastAPI application, assembled in one place."""
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api.errors import install_error_handlers
+from api.limits import RequestSizeLimit
+from api.routers import documents, entities, health, stats
+from api.services import Services
+
+
+def create_app(services: Services) -> FastAPI:
+    app = FastAPI(
+        title="GovKG",
+        description="Knowledge graph of government documents: entities, facts and their provenance.",
+        version="0.1.0",
+    )
+    app.state.services = services
+    install_error_handlers(app)
+    for module in (health, entities, documents, stats):
+        app.include_router(module.router)
+    app.add_middleware(RequestSizeLimit, max_bytes=services.settings.api.max_request_bytes)
+    return app

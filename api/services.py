@@ -1,0 +1,81 @@
+"""The application's components, built once from the settings and handed to CLI and API."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from api.settings import Settings
+from extraction.builtin import Resources
+from extraction.importer import Importer, ImportOptions
+from extraction.pipeline import Pipeline
+from graph.factory import NEO4J_SCHEMES, Neo4jConnection, open_store
+from graph.store import GraphStore
+from ontology.errors import OntologyError
+from ontology.schema import Ontology, load_ontology
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def default_gazetteer_dir() -> Path:
+    return PROJECT_ROOT / "data" / "gazetteers"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    store_url: str
+
+    @cached_property
+    def ontology(self) -> Ontology:
+        return load_ontology()
+
+    @cached_property
+    def store(self) -> GraphStore:
+        return open_store(self.store_url, self.settings.sqlite_path, self.neo4j_connection())
+
+    def neo4j_connection(self) -> Neo4jConnection | None:
+        if not self.store_url.split(":", 1)[0] in NEO4J_SCHEMES:
+            return None
+        conf = self.settings.neo4j
+        password = conf.password
+        password_file = self.settings.neo4j_home / "password"
+        if password is None and password_file.is_file():
+            password = password_file.read_text(encoding="utf-8").strip()
+        return Neo4jConnection(uri=self.store_url, user=conf.user, password=password or "",
+                               database=conf.database, batch_size=conf.batch_size)
+
+    def is_a(self, child: str, parent: str) -> bool:
+        try:
+            return self.ontology.is_subclass(child, parent)
+        except OntologyError:
+            return child == parent
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        conf = self.settings.pipeline
+        resources = Resources(
+            gazetteer_dir=conf.gazetteer_dir or default_gazetteer_dir(),
+            is_a=self.is_a,
+            max_sentence_chars=conf.max_sentence_chars,
+        )
+        return Pipeline.from_config(conf.segmenter, conf.recognizers, conf.resolver, conf.relation_extractors, resources)
+
+    def importer(self, department: str | None = None, labels: tuple[str, ...] = ()) -> Importer:
+        conf = self.settings.imports
+        options = ImportOptions(
+            department=department or conf.default_department, labels=labels,
+            max_file_bytes=conf.max_file_bytes, max_document_chars=conf.max_document_chars,
+        )
+        return Importer(self.pipeline, self.store, options)
+
+    def close(self) -> None:
+        if "store" in self.__dict__:
+            self.store.close()
+
+
+def build_services(settings: Settings, store_url: str | None = None) -> Services:
+    url = store_url or settings.store
+    if url.split(":", 1)[0] in NEO4J_SCHEMES and url == settings.store and "://" not in url:
+        url = settings.neo4j.uri
+    return Services(settings=settings, store_url=url)

@@ -1,0 +1,47 @@
+"""Registration of the built-in components under the names settings use."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+from extraction.gazetteer import GazetteerEntry, GazetteerRecognizer, load_entries
+from extraction.patterns import PatternRelationExtractor
+from extraction.registry import register
+from extraction.resolver import AliasResolver
+from extraction.segmenter import SpacySegmenter
+
+
+@dataclass
+class Resources:
+    """What component factories may use; built once from settings by the caller."""
+
+    gazetteer_dir: Path
+    is_a: Callable[[str, str], bool]  # is_a(child_type, parent_type), from the ontology
+    max_sentence_chars: int = 5_000
+    extra: dict[str, object] = field(default_factory=dict)
+
+    @cached_property
+    def gazetteer_entries(self) -> list[GazetteerEntry]:
+        return load_entries(self.gazetteer_dir)
+
+
+@register("segmenter", "spacy")
+def _spacy_segmenter(resources: Resources) -> SpacySegmenter:
+    return SpacySegmenter(max_sentence_chars=resources.max_sentence_chars)
+
+
+@register("recognizer", "gazetteer")
+def _gazetteer(resources: Resources) -> GazetteerRecognizer:
+    return GazetteerRecognizer(resources.gazetteer_dir)
+
+
+@register("resolver", "alias")
+def _alias_resolver(resources: Resources) -> AliasResolver:
+    return AliasResolver(resources.gazetteer_entries, compatible=resources.is_a)
+
+
+@register("relation_extractor", "patterns")
+def _patterns(resources: Resources) -> PatternRelationExtractor:
+    return PatternRelationExtractor(compatible=resources.is_a)

@@ -1,0 +1,48 @@
+"""All error messages of the extraction package, with codes (the spaCy way)."""
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Errors(str, Enum):
+    E001 = "unsupported file type {suffix!r}; supported: {supported}"
+    E002 = "the file is empty"
+    E003 = "the file holds only white space"
+    E004 = "the file looks binary ({reason}), not {format}"
+    E005 = "the file is {size} bytes, over the {limit}-byte limit (imports.max_file_bytes)"
+    E006 = "cannot decode the text: {reason}"
+    E007 = "corrupt or unreadable PDF: {reason}"
+    E008 = "the PDF is encrypted and cannot be read without its password"
+    E009 = "the PDF has no extractable text (a scanned image? OCR is not supported)"
+    E010 = "corrupt or unreadable DOCX: {reason}"
+    E011 = "line {line}: invalid JSON: {reason}"
+    E012 = "line {line}: expected a JSON object with a non-empty string field 'text'"
+    E013 = "line {line}: bad metadata: {reason}"
+    E014 = "cannot read the file: {reason}"
+    E015 = "the document is {size} characters, over the {limit}-character limit (imports.max_document_chars)"
+    E016 = "corrupt or unreadable HTML: {reason}"
+    E017 = "no text found in the HTML"
+    E020 = "no registered {kind} component named {name!r}; known: {known}"
+    E021 = "gazetteer data file missing: {path}"
+    E022 = "bad gazetteer data in {path}: {reason}"
+    E030 = "not found: {path}"
+
+    def format(self, **kwargs: object) -> str:  # type: ignore[override]
+        return f"[{self.name}] " + self.value.format(**kwargs)
+
+
+class ExtractionError(Exception):
+    """Base class for errors of the extraction package."""
+
+    def __init__(self, error: Errors, **kwargs: object) -> None:
+        self.code = error.name
+        self.message = error.format(**kwargs)
+        super().__init__(self.message)
+
+
+class LoaderError(ExtractionError):
+    """A file (or one record of a file) that cannot be turned into a document."""
+
+
+class ConfigError(ExtractionError):
+    """A pipeline configuration that names unknown components or missing data."""

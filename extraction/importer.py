@@ -1,0 +1,233 @@
+"""Bulk import: files → documents → pipeline → store, one transaction per document.
+
+A bad file (or a bad record of a JSONL file) is reported and never costs the rest of the
+batch. Unchanged documents are skipped; a changed file replaces the document it produced
+before. A store that goes away stops the import: what was written is reported, the rest is
+not, and a rerun finishes the job without duplicates.
+"""
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from extraction.errors import Errors, LoaderError
+from extraction.loaders import LoadedText, LoadOutcome, load_bytes, load_file
+from extraction.pipeline import Pipeline
+from extraction.records import Document, document_id
+from graph.errors import StoreUnavailable, WriteFailed
+from graph.store import GraphStore
+
+_YEAR_PREFIX = re.compile(r"^(1[7-9]\d\d|20\d\d)(?=[_\-\s.]|$)")
+
+
+class ImportFailure(BaseModel):
+    path: str
+    record: str | None = None
+    code: str
+    message: str
+
+
+class ImportedDocument(BaseModel):
+    id: str
+    path: str
+    title: str
+    status: str  # "imported", "replaced", "skipped"
+    sentences: int = 0
+    mentions: int = 0
+    facts: int = 0
+
+
+class ImportReport(BaseModel):
+    documents_ok: int = 0
+    documents_replaced: int = 0
+    documents_failed: int = 0
+    documents_skipped: int = 0
+    sentences: int = 0
+    words: int = 0
+    mentions: int = 0
+    entities: int = 0  # distinct entities named by the imported documents
+    facts: int = 0
+    elapsed_s: float = 0.0
+    documents_per_s: float = 0.0
+    sentences_per_s: float = 0.0
+    aborted: str | None = None  # why the import stopped early (store down), if it did
+    failures: list[ImportFailure] = Field(default_factory=list)
+    documents: list[ImportedDocument] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.documents_failed == 0 and self.aborted is None
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    department: str | None = None
+    labels: tuple[str, ...] = ()
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_document_chars: int = 5_000_000
+
+
+class Progress(Protocol):
+    def start(self, total_files: int) -> None: ...
+    def advance(self, path: Path, sentences: int) -> None: ...
+
+
+class NoProgress:
+    def start(self, total_files: int) -> None:
+        pass
+
+    def advance(self, path: Path, sentences: int) -> None:
+        pass
+
+
+def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[ImportFailure]]:
+    """Files under the given paths, recursively, sorted; missing paths and odd files are failures."""
+    files: list[Path] = []
+    failures: list[ImportFailure] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+        elif path.is_file():
+            files.append(path)
+        else:
+            failures.append(ImportFailure(path=str(path), code="E030", message=Errors.E030.format(path=str(path))))
+    return files, failures
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+class Importer:
+    def __init__(self, pipeline: Pipeline, store: GraphStore, options: ImportOptions) -> None:
+        self.pipeline = pipeline
+        self.store = store
+        self.options = options
+
+    def import_paths(self, paths: Iterable[Path], progress: Progress | None = None) -> ImportReport:
+        files, failures = collect_files(paths)
+        report = ImportReport(failures=failures, documents_failed=len(failures))
+        progress = progress or NoProgress()
+        progress.start(len(files))
+        started = time.perf_counter()
+        entity_ids: set[str] = set()
+        for path in files:
+            sentences_before = report.sentences
+            try:
+                outcomes = load_file(path, self.options.max_file_bytes)
+            except LoaderError as exc:
+                self._fail(report, str(path), None, exc)
+            else:
+                if not self._import_outcomes(report, outcomes, path, entity_ids):
+                    break
+            finally:
+                progress.advance(path, report.sentences - sentences_before)
+        return self._finish(report, started, entity_ids)
+
+    def import_bytes(self, data: bytes, name: str, source_path: str) -> ImportReport:
+        """One uploaded file (the API's POST /documents)."""
+        report = ImportReport()
+        started = time.perf_counter()
+        entity_ids: set[str] = set()
+        try:
+            outcomes = load_bytes(data, name, self.options.max_file_bytes)
+        except LoaderError as exc:
+            self._fail(report, source_path, None, exc)
+        else:
+            self._import_outcomes(report, outcomes, Path(source_path), entity_ids)
+        return self._finish(report, started, entity_ids)
+
+    # -- one file --------------------------------------------------------------------------
+    def _import_outcomes(self, report: ImportReport, outcomes: list[LoadOutcome], path: Path, entity_ids: set[str]) -> bool:
+        """Import a file's documents; False when the store is gone and the batch must stop."""
+        for outcome in outcomes:
+            if isinstance(outcome, LoaderError):
+                self._fail(report, str(path), None, outcome)
+                continue
+            try:
+                document = self._document(outcome, path)
+            except LoaderError as exc:
+                self._fail(report, str(path), outcome.record_key, exc)
+                continue
+            try:
+                self._import_document(report, document, entity_ids)
+            except StoreUnavailable as exc:
+                report.aborted = exc.message
+                return False
+            except WriteFailed as exc:
+                report.documents_failed += 1
+                report.failures.append(ImportFailure(path=str(path), record=outcome.record_key,
+                                                     code=exc.code, message=exc.message))
+        return True
+
+    def _document(self, loaded: LoadedText, path: Path) -> Document:
+        if len(loaded.text) > self.options.max_document_chars:
+            raise LoaderError(Errors.E015, size=len(loaded.text), limit=self.options.max_document_chars)
+        source = str(path.resolve()) if path.exists() else str(path)
+        if loaded.record_key is not None:
+            source = f"{source}#{loaded.record_key}"
+        year = _YEAR_PREFIX.match(path.name)
+        title = loaded.title or _title_from_name(path)
+        if loaded.record_key is not None and not loaded.title:
+            title = f"{title} ({loaded.record_key})"
+        return Document(
+            id=document_id(loaded.text),
+            text=loaded.text,
+            title=title,
+            source_path=source,
+            source_name=path.name,
+            format=loaded.format,
+            department=loaded.department or self.options.department,
+            published=loaded.published or (year.group(1) if year else None),
+            labels=tuple(dict.fromkeys((*self.options.labels, *loaded.labels))),
+            metadata=loaded.metadata,
+        )
+
+    def _import_document(self, report: ImportReport, document: Document, entity_ids: set[str]) -> None:
+        if self.store.has_document(document.id):
+            report.documents_skipped += 1
+            report.documents.append(ImportedDocument(id=document.id, path=document.source_path,
+                                                     title=document.title, status="skipped"))
+            return
+        previous = self.store.document_for_source(document.source_path)
+        graph = self.pipeline.run(document)
+        if previous is not None and previous != document.id:
+            self.store.delete_document(previous)  # the file changed: retract its old version
+        self.store.write(graph)
+        status = "replaced" if previous is not None and previous != document.id else "imported"
+        report.documents_ok += 1
+        report.documents_replaced += status == "replaced"
+        report.sentences += len(graph.sentences)
+        report.words += document.word_count
+        report.mentions += len(graph.mentions)
+        report.facts += len(graph.facts)
+        entity_ids.update(e.id for e in graph.entities)
+        report.documents.append(ImportedDocument(
+            id=document.id, path=document.source_path, title=document.title, status=status,
+            sentences=len(graph.sentences), mentions=len(graph.mentions), facts=len(graph.facts),
+        ))
+
+    @staticmethod
+    def _fail(report: ImportReport, path: str, record: str | None, exc: LoaderError) -> None:
+        report.documents_failed += 1
+        report.failures.append(ImportFailure(path=path, record=record, code=exc.code, message=exc.message))
+
+    @staticmethod
+    def _finish(report: ImportReport, started: float, entity_ids: set[str]) -> ImportReport:
+        elapsed = time.perf_counter() - started
+        report.entities = len(entity_ids)
+        report.elapsed_s = round(elapsed, 3)
+        handled = report.documents_ok + report.documents_skipped
+        report.documents_per_s = round(handled / elapsed, 2) if elapsed > 0 else 0.0
+        report.sentences_per_s = round(report.sentences / elapsed, 1) if elapsed > 0 else 0.0
+        return report
+
+
+def _title_from_name(path: Path) -> str:
+    return re.sub(r"[_\-]+", " ", path.stem).strip() or path.name

@@ -1,0 +1,75 @@
+"""What a loader returns, and the checks every text-like format shares."""
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from charset_normalizer import from_bytes
+
+from extraction.errors import Errors, LoaderError
+
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+@dataclass(frozen=True)
+class LoadedText:
+    """The text of one document as a loader found it, before it becomes a Document."""
+
+    text: str
+    format: str
+    title: str | None = None
+    record_key: str | None = None  # which record of a multi-record file (jsonl: "line 3")
+    department: str | None = None
+    published: str | None = None
+    labels: tuple[str, ...] = ()
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+LoadOutcome = LoadedText | LoaderError
+
+
+class Loader(Protocol):
+    """Turns the bytes of one file into documents (one, or several for record files)."""
+
+    format: str
+    suffixes: tuple[str, ...]
+
+    def load(self, data: bytes, name: str) -> list[LoadOutcome]: ...
+
+
+def decode_text(data: bytes, format: str) -> tuple[str, str]:
+    """Decode bytes of a text format, detecting the encoding; returns (text, encoding)."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding), encoding
+            except UnicodeDecodeError as exc:
+                raise LoaderError(Errors.E006, reason=str(exc)) from exc
+    sample = data[:65536]
+    if b"\x00" in sample:
+        raise LoaderError(Errors.E004, reason="it contains NUL bytes", format=format)
+    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 100):
+        raise LoaderError(Errors.E004, reason="it is full of control characters", format=format)
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is None or best.encoding is None:
+        raise LoaderError(Errors.E006, reason="no encoding fits the bytes")
+    return str(best), best.encoding
+
+
+def require_text(text: str) -> str:
+    if not text.strip():
+        raise LoaderError(Errors.E003)
+    return text

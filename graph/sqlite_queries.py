@@ -1,0 +1,215 @@
+"""SQL text of the embedded store, as named constants."""
+
+SCHEMA_VERSION = 1
+
+PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA busy_timeout=30000",
+)
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL,
+    source_path TEXT NOT NULL,
+    source_name TEXT NOT NULL,
+    format TEXT NOT NULL,
+    department TEXT,
+    published TEXT,
+    labels TEXT NOT NULL,
+    metadata TEXT NOT NULL,
+    text TEXT NOT NULL,
+    imported_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS documents_source ON documents(source_path);
+CREATE TABLE IF NOT EXISTS sentences (
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    PRIMARY KEY (document_id, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS entities (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    type TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entities_type ON entities(type);
+CREATE TABLE IF NOT EXISTS entity_names (
+    rowid INTEGER PRIMARY KEY,
+    entity_id TEXT NOT NULL REFERENCES entities(id) ON DELETE CASCADE,
+    norm TEXT NOT NULL,
+    name TEXT NOT NULL,
+    UNIQUE (entity_id, norm)
+);
+CREATE INDEX IF NOT EXISTS entity_names_norm ON entity_names(norm);
+CREATE VIRTUAL TABLE IF NOT EXISTS entity_names_fts USING fts5(
+    norm, content='entity_names', content_rowid='rowid', tokenize='trigram'
+);
+CREATE TRIGGER IF NOT EXISTS entity_names_ai AFTER INSERT ON entity_names BEGIN
+    INSERT INTO entity_names_fts(rowid, norm) VALUES (new.rowid, new.norm);
+END;
+CREATE TRIGGER IF NOT EXISTS entity_names_ad AFTER DELETE ON entity_names BEGIN
+    INSERT INTO entity_names_fts(entity_names_fts, rowid, norm) VALUES ('delete', old.rowid, old.norm);
+END;
+CREATE TABLE IF NOT EXISTS mentions (
+    id TEXT PRIMARY KEY,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    sentence_idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    type TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    extractor TEXT NOT NULL,
+    extractor_version TEXT NOT NULL,
+    entity_id TEXT REFERENCES entities(id)
+);
+CREATE INDEX IF NOT EXISTS mentions_entity ON mentions(entity_id);
+CREATE INDEX IF NOT EXISTS mentions_document ON mentions(document_id);
+CREATE TABLE IF NOT EXISTS facts (
+    id TEXT PRIMARY KEY,
+    subject_id TEXT NOT NULL REFERENCES entities(id),
+    predicate TEXT NOT NULL,
+    object_id TEXT NOT NULL REFERENCES entities(id),
+    confidence REAL NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS facts_subject ON facts(subject_id);
+CREATE INDEX IF NOT EXISTS facts_object ON facts(object_id);
+CREATE TABLE IF NOT EXISTS fact_provenance (
+    fact_id TEXT NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    sentence_idx INTEGER NOT NULL,
+    subject_start INTEGER NOT NULL,
+    subject_end INTEGER NOT NULL,
+    object_start INTEGER NOT NULL,
+    object_end INTEGER NOT NULL,
+    confidence REAL NOT NULL,
+    extractor TEXT NOT NULL,
+    extractor_version TEXT NOT NULL,
+    PRIMARY KEY (fact_id, document_id, sentence_idx, subject_start, object_start)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fact_provenance_document ON fact_provenance(document_id);
+"""
+
+DOCUMENT_EXISTS = "SELECT 1 FROM documents WHERE id = ?"
+DOCUMENT_FOR_SOURCE = (
+    "SELECT id FROM documents WHERE source_path = ? ORDER BY imported_at DESC LIMIT 1"
+)
+DOCUMENT_GET = "SELECT * FROM documents WHERE id = ?"
+DOCUMENTS_LIST = """
+SELECT d.id, d.title, d.source_path, d.source_name, d.format, d.department, d.published,
+       d.labels, d.imported_at,
+       (SELECT count(*) FROM sentences s WHERE s.document_id = d.id) AS sentence_count,
+       (SELECT count(*) FROM mentions m WHERE m.document_id = d.id) AS mention_count
+FROM documents d ORDER BY d.imported_at, d.id LIMIT ? OFFSET ?
+"""
+
+INSERT_DOCUMENT = """
+INSERT INTO documents (id, title, source_path, source_name, format, department, published,
+                       labels, metadata, text, imported_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(id) DO UPDATE SET title = excluded.title, source_path = excluded.source_path,
+    source_name = excluded.source_name, format = excluded.format,
+    department = excluded.department, published = excluded.published,
+    labels = excluded.labels, metadata = excluded.metadata
+"""
+INSERT_SENTENCE = (
+    'INSERT OR REPLACE INTO sentences (document_id, idx, start, "end", text) VALUES (?, ?, ?, ?, ?)'
+)
+UPSERT_ENTITY = """
+INSERT INTO entities (id, name, type) VALUES (?, ?, ?)
+ON CONFLICT(id) DO NOTHING
+"""
+INSERT_NAME = "INSERT OR IGNORE INTO entity_names (entity_id, norm, name) VALUES (?, ?, ?)"
+INSERT_MENTION = """
+INSERT OR REPLACE INTO mentions (id, document_id, sentence_idx, start, "end", text, type,
+                                 confidence, extractor, extractor_version, entity_id)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+UPSERT_FACT = """
+INSERT INTO facts (id, subject_id, predicate, object_id, confidence, first_seen, last_seen)
+VALUES (?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT(id) DO UPDATE SET confidence = max(facts.confidence, excluded.confidence),
+    last_seen = excluded.last_seen
+"""
+INSERT_PROVENANCE = """
+INSERT OR REPLACE INTO fact_provenance (fact_id, document_id, sentence_idx, subject_start,
+    subject_end, object_start, object_end, confidence, extractor, extractor_version)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+# -- retraction of one document ------------------------------------------------------------
+FACTS_OF_DOCUMENT = "SELECT DISTINCT fact_id FROM fact_provenance WHERE document_id = ?"
+ENTITIES_OF_DOCUMENT = """
+SELECT DISTINCT entity_id FROM mentions WHERE document_id = ? AND entity_id IS NOT NULL
+"""
+DELETE_DOCUMENT_PROVENANCE = "DELETE FROM fact_provenance WHERE document_id = ?"
+DELETE_DOCUMENT_MENTIONS = "DELETE FROM mentions WHERE document_id = ?"
+DELETE_DOCUMENT_SENTENCES = "DELETE FROM sentences WHERE document_id = ?"
+DELETE_DOCUMENT = "DELETE FROM documents WHERE id = ?"
+FACT_SUPPORT = "SELECT count(*), max(confidence) FROM fact_provenance WHERE fact_id = ?"
+DELETE_FACT = "DELETE FROM facts WHERE id = ?"
+SET_FACT_CONFIDENCE = "UPDATE facts SET confidence = ? WHERE id = ?"
+FACT_ENDPOINTS = "SELECT subject_id, object_id FROM facts WHERE id = ?"
+ENTITY_IS_ORPHAN = """
+SELECT NOT EXISTS (SELECT 1 FROM mentions WHERE entity_id = :id)
+   AND NOT EXISTS (SELECT 1 FROM facts WHERE subject_id = :id OR object_id = :id)
+"""
+DELETE_ENTITY = "DELETE FROM entities WHERE id = ?"
+
+# -- reads ---------------------------------------------------------------------------------
+ENTITY_GET = "SELECT id, name, type FROM entities WHERE id = ?"
+ENTITY_NAMES = "SELECT name FROM entity_names WHERE entity_id = ? ORDER BY name"
+ENTITY_MENTION_COUNT = "SELECT count(*) FROM mentions WHERE entity_id = ?"
+SEARCH_TRIGRAM = """
+SELECT n.entity_id, n.name FROM entity_names_fts f
+JOIN entity_names n ON n.rowid = f.rowid
+WHERE entity_names_fts MATCH ? ORDER BY bm25(entity_names_fts) LIMIT ?
+"""
+SEARCH_PREFIX = """
+SELECT entity_id, name FROM entity_names WHERE norm >= ? AND norm < ? LIMIT ?
+"""
+MENTION_COUNTS = "SELECT entity_id, count(*) FROM mentions WHERE entity_id IN ({marks}) GROUP BY entity_id"
+ENTITIES_BY_IDS = "SELECT id, name, type FROM entities WHERE id IN ({marks})"
+ENTITY_FACTS = """
+SELECT f.id, f.predicate, f.confidence,
+       s.id AS s_id, s.name AS s_name, s.type AS s_type,
+       o.id AS o_id, o.name AS o_name, o.type AS o_type
+FROM facts f JOIN entities s ON s.id = f.subject_id JOIN entities o ON o.id = f.object_id
+WHERE f.subject_id = :id OR f.object_id = :id
+ORDER BY f.confidence DESC, f.id LIMIT :limit
+"""
+FACT_PROVENANCE = """
+SELECT p.*, d.title AS document_title, d.source_name, d.department,
+       s.text AS sentence, s.start AS sentence_start, s."end" AS sentence_end
+FROM fact_provenance p
+JOIN documents d ON d.id = p.document_id
+JOIN sentences s ON s.document_id = p.document_id AND s.idx = p.sentence_idx
+WHERE p.fact_id = ? ORDER BY p.confidence DESC, p.document_id, p.sentence_idx
+"""
+ENTITY_MENTIONS = """
+SELECT m.*, d.title AS document_title, d.department,
+       s.text AS sentence, s.start AS sentence_start, s."end" AS sentence_end
+FROM mentions m
+JOIN documents d ON d.id = m.document_id
+JOIN sentences s ON s.document_id = m.document_id AND s.idx = m.sentence_idx
+WHERE m.entity_id = ? ORDER BY d.published DESC, m.document_id, m.start LIMIT ?
+"""
+ENTITY_DEPARTMENTS = """
+SELECT DISTINCT d.department FROM mentions m JOIN documents d ON d.id = m.document_id
+WHERE m.entity_id = ? AND d.department IS NOT NULL ORDER BY d.department
+"""
+COUNTS = """
+SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sentences),
+       (SELECT count(*) FROM mentions), (SELECT count(*) FROM entities),
+       (SELECT count(*) FROM facts)
+"""
+ENTITIES_BY_TYPE = "SELECT type, count(*) FROM entities GROUP BY type ORDER BY type"
+FACTS_BY_PREDICATE = "SELECT predicate, count(*) FROM facts GROUP BY predicate ORDER BY predicate"

@@ -1,0 +1,324 @@
+"""The embedded store: one SQLite file (WAL, FTS5 trigram index over names and aliases)."""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from extraction.records import (
+    Document,
+    DocumentGraph,
+    Entity,
+    Extractor,
+    normalize_name,
+    utcnow,
+)
+from graph import sqlite_queries as q
+from graph.errors import NotFound, StoreUnavailable, WriteFailed
+from graph.ranking import Candidate, rank
+from graph.store import (
+    DeletionReport,
+    DocumentSummary,
+    EntityHit,
+    EntityRef,
+    FactView,
+    MentionView,
+    ProvenanceView,
+    StoreStats,
+)
+
+CANDIDATES_PER_QUERY = 400
+
+
+class SqliteStore:
+    """GraphStore on stdlib sqlite3. One connection per thread; writes serialized by a lock."""
+
+    name = "sqlite"
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreUnavailable(f"cannot create the folder for {self.path}: {exc}") from exc
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        self._connections: list[sqlite3.Connection] = []
+        with self._write_lock:
+            conn = self._conn()
+            conn.executescript(q.SCHEMA)
+            conn.execute(
+                "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
+                (str(q.SCHEMA_VERSION),),
+            )
+            conn.commit()
+
+    # -- connections -----------------------------------------------------------------------
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            except sqlite3.Error as exc:
+                raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
+            conn.row_factory = sqlite3.Row
+            for pragma in q.PRAGMAS:
+                conn.execute(pragma)
+            self._local.conn = conn
+            self._connections.append(conn)
+        return conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._write_lock:
+            conn = self._conn()
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                yield conn
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                conn.execute("ROLLBACK")
+                raise WriteFailed(f"write to {self.path} rolled back: {exc}") from exc
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+
+    def close(self) -> None:
+        for conn in self._connections:
+            try:
+                conn.close()
+            except sqlite3.Error:
+                pass
+        self._connections.clear()
+        self._local = threading.local()
+
+    # -- writes ----------------------------------------------------------------------------
+    def write(self, graph: DocumentGraph) -> None:
+        doc = graph.document
+        now = utcnow().isoformat()
+        with self._transaction() as conn:
+            if conn.execute(q.DOCUMENT_EXISTS, (doc.id,)).fetchone():
+                self._retract(conn, doc.id, keep_document=True)
+            conn.execute(
+                q.INSERT_DOCUMENT,
+                (doc.id, doc.title, doc.source_path, doc.source_name, doc.format, doc.department,
+                 doc.published, json.dumps(list(doc.labels)), json.dumps(doc.metadata), doc.text, now),
+            )
+            conn.executemany(
+                q.INSERT_SENTENCE, [(s.document_id, s.index, s.start, s.end, s.text) for s in graph.sentences]
+            )
+            conn.executemany(q.UPSERT_ENTITY, [(e.id, e.name, e.type) for e in graph.entities])
+            conn.executemany(
+                q.INSERT_NAME,
+                [(e.id, normalize_name(n), n) for e in graph.entities for n in (e.name, *e.aliases)
+                 if normalize_name(n)],
+            )
+            conn.executemany(
+                q.INSERT_MENTION,
+                [(m.id, m.document_id, m.sentence_index, m.start, m.end, m.text, m.type, m.confidence,
+                  m.extractor.name, m.extractor.version, m.entity_id) for m in graph.mentions],
+            )
+            conn.executemany(
+                q.UPSERT_FACT,
+                [(f.id, f.subject_id, f.predicate, f.object_id, f.confidence, now, now) for f in graph.facts],
+            )
+            conn.executemany(
+                q.INSERT_PROVENANCE,
+                [(f.id, p.document_id, p.sentence_index, p.subject_start, p.subject_end, p.object_start,
+                  p.object_end, p.confidence, p.extractor.name, p.extractor.version)
+                 for f in graph.facts for p in f.provenance],
+            )
+
+    def delete_document(self, document_id: str) -> DeletionReport:
+        with self._transaction() as conn:
+            if not conn.execute(q.DOCUMENT_EXISTS, (document_id,)).fetchone():
+                raise NotFound(f"no document with id {document_id!r}")
+            return self._retract(conn, document_id, keep_document=False)
+
+    def _retract(self, conn: sqlite3.Connection, document_id: str, keep_document: bool) -> DeletionReport:
+        fact_ids = [r[0] for r in conn.execute(q.FACTS_OF_DOCUMENT, (document_id,))]
+        touched = {r[0] for r in conn.execute(q.ENTITIES_OF_DOCUMENT, (document_id,))}
+        conn.execute(q.DELETE_DOCUMENT_PROVENANCE, (document_id,))
+        mentions_removed = conn.execute(q.DELETE_DOCUMENT_MENTIONS, (document_id,)).rowcount
+        conn.execute(q.DELETE_DOCUMENT_SENTENCES, (document_id,))
+        if not keep_document:
+            conn.execute(q.DELETE_DOCUMENT, (document_id,))
+        facts_removed = facts_kept = 0
+        for fid in fact_ids:
+            touched.update(conn.execute(q.FACT_ENDPOINTS, (fid,)).fetchone() or ())
+            support, best = conn.execute(q.FACT_SUPPORT, (fid,)).fetchone()
+            if support == 0:
+                conn.execute(q.DELETE_FACT, (fid,))
+                facts_removed += 1
+            else:
+                conn.execute(q.SET_FACT_CONFIDENCE, (best, fid))
+                facts_kept += 1
+        entities_removed = 0
+        for eid in touched:
+            if conn.execute(q.ENTITY_IS_ORPHAN, {"id": eid}).fetchone()[0]:
+                conn.execute(q.DELETE_ENTITY, (eid,))
+                entities_removed += 1
+        return DeletionReport(
+            document_id=document_id,
+            mentions_removed=mentions_removed,
+            facts_removed=facts_removed,
+            facts_kept=facts_kept,
+            entities_removed=entities_removed,
+        )
+
+    # -- documents -------------------------------------------------------------------------
+    def has_document(self, document_id: str) -> bool:
+        return self._conn().execute(q.DOCUMENT_EXISTS, (document_id,)).fetchone() is not None
+
+    def document_for_source(self, source_path: str) -> str | None:
+        row = self._conn().execute(q.DOCUMENT_FOR_SOURCE, (source_path,)).fetchone()
+        return row[0] if row else None
+
+    def get_document(self, document_id: str) -> Document:
+        row = self._conn().execute(q.DOCUMENT_GET, (document_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no document with id {document_id!r}")
+        return Document(
+            id=row["id"], text=row["text"], title=row["title"], source_path=row["source_path"],
+            source_name=row["source_name"], format=row["format"], department=row["department"],
+            published=row["published"], labels=tuple(json.loads(row["labels"])),
+            metadata=json.loads(row["metadata"]),
+        )
+
+    def list_documents(self, limit: int = 100, offset: int = 0) -> list[DocumentSummary]:
+        rows = self._conn().execute(q.DOCUMENTS_LIST, (limit, offset)).fetchall()
+        return [
+            DocumentSummary(
+                id=r["id"], title=r["title"], source_path=r["source_path"], source_name=r["source_name"],
+                format=r["format"], department=r["department"], published=r["published"],
+                labels=json.loads(r["labels"]), sentence_count=r["sentence_count"],
+                mention_count=r["mention_count"], imported_at=r["imported_at"],
+            )
+            for r in rows
+        ]
+
+    # -- entities --------------------------------------------------------------------------
+    def get_entity(self, entity_id: str) -> Entity:
+        conn = self._conn()
+        row = conn.execute(q.ENTITY_GET, (entity_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no entity with id {entity_id!r}")
+        names = [r[0] for r in conn.execute(q.ENTITY_NAMES, (entity_id,))]
+        return Entity(id=row["id"], name=row["name"], type=row["type"],
+                      aliases=tuple(n for n in names if n != row["name"]))
+
+    def search_entities(self, query: str, types: list[str] | None = None, limit: int = 10) -> list[EntityHit]:
+        norm = normalize_name(query)
+        if not norm:
+            return []
+        conn = self._conn()
+        rows: list[sqlite3.Row] = []
+        if len(norm) >= 3:
+            phrase = '"' + norm.replace('"', '""') + '"'
+            rows = conn.execute(q.SEARCH_TRIGRAM, (phrase, CANDIDATES_PER_QUERY)).fetchall()
+            if len(rows) < limit:  # fuzzy: any shared trigram, best bm25 first
+                grams = {norm[i : i + 3] for i in range(len(norm) - 2)}
+                fuzzy = " OR ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
+                rows += conn.execute(q.SEARCH_TRIGRAM, (fuzzy, CANDIDATES_PER_QUERY)).fetchall()
+        else:
+            rows = conn.execute(q.SEARCH_PREFIX, (norm, norm + "\uffff", CANDIDATES_PER_QUERY)).fetchall()
+        if not rows:
+            return []
+        entity_ids = sorted({r[0] for r in rows})
+        entities = self._entities_by_ids(conn, entity_ids)
+        if types:
+            allowed = set(types)
+            entity_ids = [e for e in entity_ids if entities[e][1] in allowed]
+        counts = self._mention_counts(conn, entity_ids)
+        keep = set(entity_ids)
+        ranked = rank(
+            query,
+            [Candidate(r[0], r[1], counts.get(r[0], 0)) for r in rows if r[0] in keep],
+            limit,
+        )
+        hits = []
+        for r in ranked:
+            name, etype = entities[r.entity_id]
+            aliases = [n[0] for n in conn.execute(q.ENTITY_NAMES, (r.entity_id,)) if n[0] != name]
+            hits.append(EntityHit(id=r.entity_id, name=name, type=etype, aliases=aliases,
+                                  matched=r.matched, score=r.score, mention_count=r.mention_count))
+        return hits
+
+    @staticmethod
+    def _entities_by_ids(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[str, str]]:
+        out: dict[str, tuple[str, str]] = {}
+        for chunk in _chunks(ids, 500):
+            sql = q.ENTITIES_BY_IDS.format(marks=",".join("?" * len(chunk)))
+            out.update({r[0]: (r[1], r[2]) for r in conn.execute(sql, chunk)})
+        return out
+
+    @staticmethod
+    def _mention_counts(conn: sqlite3.Connection, ids: list[str]) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for chunk in _chunks(ids, 500):
+            sql = q.MENTION_COUNTS.format(marks=",".join("?" * len(chunk)))
+            out.update({r[0]: r[1] for r in conn.execute(sql, chunk)})
+        return out
+
+    def entity_mention_count(self, entity_id: str) -> int:
+        return self._conn().execute(q.ENTITY_MENTION_COUNT, (entity_id,)).fetchone()[0]
+
+    def entity_facts(self, entity_id: str, limit: int = 100) -> list[FactView]:
+        conn = self._conn()
+        facts = []
+        for r in conn.execute(q.ENTITY_FACTS, {"id": entity_id, "limit": limit}).fetchall():
+            provenance = [
+                ProvenanceView(
+                    document_id=p["document_id"], document_title=p["document_title"],
+                    document_source=p["source_name"], department=p["department"],
+                    sentence_index=p["sentence_idx"], sentence=p["sentence"],
+                    sentence_start=p["sentence_start"], sentence_end=p["sentence_end"],
+                    subject_start=p["subject_start"], subject_end=p["subject_end"],
+                    object_start=p["object_start"], object_end=p["object_end"],
+                    confidence=p["confidence"],
+                    extractor=Extractor(name=p["extractor"], version=p["extractor_version"]),
+                )
+                for p in conn.execute(q.FACT_PROVENANCE, (r["id"],))
+            ]
+            facts.append(FactView(
+                id=r["id"], predicate=r["predicate"], confidence=r["confidence"],
+                subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),
+                object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]),
+                provenance=provenance,
+            ))
+        return facts
+
+    def entity_mentions(self, entity_id: str, limit: int = 100) -> list[MentionView]:
+        rows = self._conn().execute(q.ENTITY_MENTIONS, (entity_id, limit)).fetchall()
+        return [
+            MentionView(
+                id=r["id"], entity_id=r["entity_id"], text=r["text"], type=r["type"], start=r["start"],
+                end=r["end"], confidence=r["confidence"],
+                extractor=Extractor(name=r["extractor"], version=r["extractor_version"]),
+                document_id=r["document_id"], document_title=r["document_title"],
+                department=r["department"], sentence_index=r["sentence_idx"], sentence=r["sentence"],
+                sentence_start=r["sentence_start"], sentence_end=r["sentence_end"],
+            )
+            for r in rows
+        ]
+
+    def entity_departments(self, entity_id: str) -> list[str]:
+        return [r[0] for r in self._conn().execute(q.ENTITY_DEPARTMENTS, (entity_id,))]
+
+    def stats(self) -> StoreStats:
+        conn = self._conn()
+        documents, sentences, mentions, entities, facts = conn.execute(q.COUNTS).fetchone()
+        return StoreStats(
+            store=self.name, documents=documents, sentences=sentences, mentions=mentions,
+            entities=entities, facts=facts,
+            entities_by_type=dict(conn.execute(q.ENTITIES_BY_TYPE).fetchall()),
+            facts_by_predicate=dict(conn.execute(q.FACTS_BY_PREDICATE).fetchall()),
+        )
+
+
+def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

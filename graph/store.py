@@ -1,0 +1,149 @@
+"""The GraphStore contract that every store implements, and the views it returns."""
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel, ConfigDict
+
+from extraction.records import Document, DocumentGraph, Entity, Extractor
+
+
+class View(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class EntityRef(View):
+    id: str
+    name: str
+    type: str
+
+
+class EntityHit(View):
+    id: str
+    name: str
+    type: str
+    aliases: list[str]
+    matched: str  # the name or alias that matched the query
+    score: float
+    mention_count: int
+
+
+class ProvenanceView(View):
+    document_id: str
+    document_title: str
+    document_source: str
+    department: str | None
+    sentence_index: int
+    sentence: str
+    sentence_start: int  # the sentence's offsets in its document
+    sentence_end: int
+    subject_start: int  # the arguments' offsets in the document
+    subject_end: int
+    object_start: int
+    object_end: int
+    confidence: float
+    extractor: Extractor
+
+
+class FactView(View):
+    id: str
+    subject: EntityRef
+    predicate: str
+    object: EntityRef
+    confidence: float
+    provenance: list[ProvenanceView]
+
+
+class MentionView(View):
+    id: str
+    entity_id: str | None
+    text: str
+    type: str
+    start: int
+    end: int
+    confidence: float
+    extractor: Extractor
+    document_id: str
+    document_title: str
+    department: str | None
+    sentence_index: int
+    sentence: str
+    sentence_start: int
+    sentence_end: int
+
+
+class DocumentSummary(View):
+    id: str
+    title: str
+    source_path: str
+    source_name: str
+    format: str
+    department: str | None
+    published: str | None
+    labels: list[str]
+    sentence_count: int
+    mention_count: int
+    imported_at: str
+
+
+class StoreStats(View):
+    store: str
+    documents: int
+    sentences: int
+    mentions: int
+    entities: int
+    facts: int
+    entities_by_type: dict[str, int]
+    facts_by_predicate: dict[str, int]
+
+
+class DeletionReport(View):
+    document_id: str
+    mentions_removed: int
+    facts_removed: int
+    facts_kept: int  # facts this document supported that other documents still support
+    entities_removed: int
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """What the importer, the API and the tests need from a store. Both stores pass one suite."""
+
+    name: str
+
+    def write(self, graph: DocumentGraph) -> None:
+        """Write one document's graph in one transaction; rewriting the same graph changes nothing."""
+
+    def has_document(self, document_id: str) -> bool: ...
+
+    def document_for_source(self, source_path: str) -> str | None:
+        """Id of the document last imported from this path, if any."""
+
+    def get_document(self, document_id: str) -> Document:
+        """Raises graph.errors.NotFound."""
+
+    def list_documents(self, limit: int = 100, offset: int = 0) -> list[DocumentSummary]: ...
+
+    def delete_document(self, document_id: str) -> DeletionReport:
+        """Retract a document: facts only it supported go, shared facts lose this source, orphans go."""
+
+    def get_entity(self, entity_id: str) -> Entity:
+        """Raises graph.errors.NotFound."""
+
+    def search_entities(
+        self, query: str, types: list[str] | None = None, limit: int = 10
+    ) -> list[EntityHit]:
+        """Ranked prefix/substring/fuzzy search over names and aliases; `types` filters exactly."""
+
+    def entity_facts(self, entity_id: str, limit: int = 100) -> list[FactView]: ...
+
+    def entity_mentions(self, entity_id: str, limit: int = 100) -> list[MentionView]: ...
+
+    def entity_mention_count(self, entity_id: str) -> int: ...
+
+    def entity_departments(self, entity_id: str) -> list[str]:
+        """Departments whose documents mention the entity (the cross-department view)."""
+
+    def stats(self) -> StoreStats: ...
+
+    def close(self) -> None: ...
