@@ -4,15 +4,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from api.settings import Settings
-from extraction.builtin import Resources
-from extraction.importer import Importer, ImportOptions
-from extraction.pipeline import Pipeline
 from graph.factory import NEO4J_SCHEMES, Neo4jConnection, open_store
 from graph.store import GraphStore
 from ontology.errors import OntologyError
 from ontology.schema import Ontology, load_ontology
+
+if TYPE_CHECKING:  # spaCy (and torch through thinc) load only for commands that extract
+    from extraction.importer import Importer
+    from extraction.pipeline import Pipeline
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +55,9 @@ class Services:
 
     @cached_property
     def pipeline(self) -> Pipeline:
+        from extraction.builtin import Resources
+        from extraction.pipeline import Pipeline
+
         conf = self.settings.pipeline
         resources = Resources(
             gazetteer_dir=conf.gazetteer_dir or default_gazetteer_dir(),
@@ -62,6 +67,8 @@ class Services:
         return Pipeline.from_config(conf.segmenter, conf.recognizers, conf.resolver, conf.relation_extractors, resources)
 
     def importer(self, department: str | None = None, labels: tuple[str, ...] = ()) -> Importer:
+        from extraction.importer import Importer, ImportOptions
+
         conf = self.settings.imports
         options = ImportOptions(
             department=department or conf.default_department, labels=labels,

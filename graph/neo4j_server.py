@@ -92,6 +92,9 @@ class Neo4jServerConfig(pydantic.BaseModel):
     """db.lock.acquisition.timeout."""
     extra_settings: dict[str, str] = Field(default_factory=dict)
     """More neo4j.conf lines (setting -> value), written last."""
+    class_data_sharing: bool = True
+    """Keep a JVM class-data-sharing archive (~115 MB) in the jar cache: the first clean
+    stop writes it (+~7 s), later starts are ~40% faster (~6 s instead of ~10 s on 2 cores)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -318,15 +321,23 @@ class Neo4jServer:
                 self._wait_ready(pid, timeout_s, launched=False)
                 return self.status()
             self.pid_file.unlink(missing_ok=True)
+            self._finish_cds(clean_exit=False)  # a dump of an earlier run that never finished
             java, major = self.java()
             lib = self.ensure_jars()
             self._check_ports()
+            initialised = (self.data_dir / "databases" / "system").exists()
+            if initialised and not self.password_file.exists():
+                raise Neo4jServerError(
+                    f"{self.data_dir} holds an initialised Neo4j store but the password file "
+                    f"{self.password_file} is missing: restore it, or delete {self.data_dir} "
+                    "to start with an empty store and a new password"
+                )
             password = self.password()
             for folder in (self.conf_dir, self.data_dir, self.logs_dir,
                            self.home / "import", self.home / "plugins"):
                 folder.mkdir(parents=True, exist_ok=True)
             self._write_conf()
-            if not (self.data_dir / "databases" / "system").exists():
+            if not initialised:
                 self._set_initial_password(java, lib, password)
             pid = self._launch(java, major, lib)
             self._wait_ready(pid, timeout_s, launched=True)
@@ -341,11 +352,13 @@ class Neo4jServer:
             pid = self._live_pid()
             if pid is not None:
                 _signal(pid, signal.SIGTERM)
-                if not self._wait_dead(pid, timeout_s):
+                clean = self._wait_dead(pid, timeout_s)
+                if not clean:
                     log.warning("Neo4j pid %s ignored SIGTERM for %ss; killing it", pid, timeout_s)
                     _signal(pid, signal.SIGKILL)
                     if not self._wait_dead(pid, 30):
                         raise Neo4jServerError(f"Neo4j pid {pid} survived SIGKILL")
+                self._finish_cds(clean_exit=clean)
             self.pid_file.unlink(missing_ok=True)
         return self.status()
 
@@ -357,6 +370,7 @@ class Neo4jServer:
             _signal(pid, signal.SIGKILL)
             if not self._wait_dead(pid, 30):
                 raise Neo4jServerError(f"Neo4j pid {pid} survived SIGKILL")
+            self._finish_cds(clean_exit=False)
         self.pid_file.unlink(missing_ok=True)
 
     def status(self) -> Neo4jServerStatus:
@@ -476,8 +490,66 @@ class Neo4jServer:
             args.append("--enable-native-access=ALL-UNNAMED")
         return args
 
+    # Class data sharing: a dynamic CDS archive of the server's classes, written by the JVM
+    # when a server launched with -XX:ArchiveClassesAtExit exits normally (clean stop), and
+    # mapped by later starts. The JVM itself checks that the archive matches the JDK build
+    # and the class path, and runs without it (a warning in console.log) when it does not.
+
+    @property
+    def _cds_dir(self) -> Path:
+        return self.jar_cache / "cds"
+
+    @property
+    def _cds_pending(self) -> Path:
+        return self.run_dir / "cds-pending.json"
+
+    def _cds_archive(self, java: str) -> Path:
+        real = Path(os.path.realpath(java))
+        release = real.parent.parent / "release"
+        marker = self.jar_cache / _MARKER
+        key = "\n".join([
+            str(real),
+            release.read_text(errors="replace") if release.is_file() else "",
+            marker.read_text(errors="replace") if marker.is_file() else "",
+            str(marker.stat().st_mtime_ns) if marker.is_file() else "",
+        ])
+        return self._cds_dir / f"server-{hashlib.sha256(key.encode()).hexdigest()[:16]}.jsa"
+
+    def _cds_args(self, java: str) -> list[str]:
+        if not self.config.class_data_sharing:
+            return []
+        archive = self._cds_archive(java)
+        if archive.is_file():
+            return ["-Xshare:auto", f"-XX:SharedArchiveFile={archive}"]
+        self._cds_dir.mkdir(parents=True, exist_ok=True)
+        tmp = archive.with_name(f"{archive.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        self._cds_pending.write_text(json.dumps({"tmp": str(tmp), "final": str(archive)}) + "\n")
+        return ["-Xshare:auto", f"-XX:ArchiveClassesAtExit={tmp}"]
+
+    def _finish_cds(self, clean_exit: bool) -> None:
+        """After the server exited: keep the archive it dumped (clean exit) or drop it."""
+        try:
+            pending = json.loads(self._cds_pending.read_text())
+            tmp, final = Path(pending["tmp"]), Path(pending["final"])
+        except (OSError, ValueError, KeyError, TypeError):
+            self._cds_pending.unlink(missing_ok=True)
+            return
+        try:
+            if clean_exit and tmp.is_file() and tmp.stat().st_size > 0:
+                tmp.replace(final)
+                for old in self._cds_dir.glob("server-*.jsa"):
+                    if old != final:
+                        old.unlink(missing_ok=True)
+                log.info("class-data-sharing archive written: %s", final)
+            else:
+                tmp.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("could not keep the class-data-sharing archive %s: %s", tmp, exc)
+        finally:
+            self._cds_pending.unlink(missing_ok=True)
+
     def _launch(self, java: str, major: int, lib: Path) -> int:
-        cmd = [java, *self._jvm_args(major), "-cp", f"{lib}/*", ENTRY_POINT,
+        cmd = [java, *self._jvm_args(major), *self._cds_args(java), "-cp", f"{lib}/*", ENTRY_POINT,
                f"--home-dir={self.home}", f"--config-dir={self.conf_dir}"]
         with open(self.console_log, "ab") as out:
             out.write(f"\n==== {time.strftime('%Y-%m-%d %H:%M:%S')} govkg starting Neo4j "
@@ -502,6 +574,7 @@ class Neo4jServer:
             if not self._alive(pid):
                 code = self._proc.returncode if self._proc is not None and self._proc.pid == pid else None
                 self.pid_file.unlink(missing_ok=True)
+                self._finish_cds(clean_exit=False)
                 raise Neo4jServerError(
                     f"Neo4j (pid {pid}) exited during startup"
                     f"{f' with code {code}' if code is not None else ''}.\n{self._log_tail()}"
@@ -510,16 +583,16 @@ class Neo4jServer:
             if ok:
                 return
             if fatal:
-                raise Neo4jServerError(f"Neo4j (pid {pid}) is up but {detail}")
+                if launched:  # do not leave a server behind that we cannot use
+                    self._terminate(pid)
+                raise Neo4jServerError(f"Neo4j (pid {pid}) is up but {detail}"
+                                       + ("; it was stopped again" if launched else ""))
             if time.monotonic() >= deadline:
                 break
             time.sleep(0.25)
         msg = f"Neo4j (pid {pid}) did not answer on {self.config.bolt_uri} within {timeout_s:.0f}s ({detail})"
         if launched:
-            with contextlib.suppress(Neo4jServerError):
-                _signal(pid, signal.SIGKILL)
-                self._wait_dead(pid, 30)
-            self.pid_file.unlink(missing_ok=True)
+            self._terminate(pid, grace_s=0)
             msg += "; the process was killed"
         raise Neo4jServerError(f"{msg}.\n{self._log_tail()}")
 
@@ -600,6 +673,19 @@ class Neo4jServer:
         except PermissionError:
             return True
         return not _is_zombie(pid)
+
+    def _terminate(self, pid: int, grace_s: float = 30) -> None:
+        """Stop a server this call launched and gave up on (SIGTERM, then SIGKILL)."""
+        with contextlib.suppress(Neo4jServerError):
+            clean = False
+            if grace_s > 0:
+                _signal(pid, signal.SIGTERM)
+                clean = self._wait_dead(pid, grace_s)
+            if not clean:
+                _signal(pid, signal.SIGKILL)
+                self._wait_dead(pid, 30)
+            self._finish_cds(clean_exit=clean)
+        self.pid_file.unlink(missing_ok=True)
 
     def _wait_dead(self, pid: int, timeout_s: float) -> bool:
         deadline = time.monotonic() + timeout_s

@@ -63,10 +63,33 @@ def decode_text(data: bytes, format: str) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    western = _as_western(data)
+    if western is not None:
+        return western, "cp1252"
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
         raise LoaderError(Errors.E006, reason="no encoding fits the bytes")
     return str(best), best.encoding
+
+
+def _as_western(data: bytes) -> str | None:
+    """cp1252 (a superset of latin-1's printable range) when the bytes read as Western text.
+
+    Statistical detectors guess among many code pages and, on mostly-ASCII text with a few
+    accented letters, often pick an East European one; Western government documents that are
+    not UTF-8 are nearly always latin-1/cp1252, so that reading is tried first and kept when
+    the non-ASCII characters it yields are letters or typographic punctuation.
+    """
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+    extra = [c for c in text if ord(c) > 127]
+    plausible = sum(c.isalpha() or c in _TYPOGRAPHY for c in extra)
+    return text if extra and plausible >= 0.8 * len(extra) else None
+
+
+_TYPOGRAPHY = set("‘’“”–—…€£¥§©®°±·«»¿¡½¼¾")
 
 
 def require_text(text: str) -> str:

@@ -192,6 +192,23 @@ def test_restart_keeps_password_and_data_then_kill(server: Neo4jServer, started:
     assert not server.stop().running
 
 
+def test_password_file_that_does_not_match_the_store(server: Neo4jServer, started: int) -> None:
+    assert not server.status().running
+    real = server.password_file.read_text()
+    try:
+        server.password_file.unlink()
+        with pytest.raises(Neo4jServerError, match="password file .* is missing"):
+            server.start(timeout_s=60)
+        assert not server.password_file.exists()  # not silently replaced by a new one
+
+        server.password_file.write_text("a-different-password\n")
+        with pytest.raises(Neo4jServerError, match="refuses the password"):
+            server.start(timeout_s=180)
+        assert server.status().pid is None  # the unusable server was stopped again
+    finally:
+        server.password_file.write_text(real)
+
+
 def test_missing_mvn_is_a_clear_error(tmp_path: Path) -> None:
     srv = Neo4jServer(make_config(tmp_path / "home", jar_cache=tmp_path / "empty-cache",
                                   mvn=str(tmp_path / "no-such-mvn")))

@@ -1,0 +1,4 @@
+"""`python -m api` is the `govkg` command."""
+from api.cli import main
+
+main()

@@ -1,0 +1,302 @@
+"""Cypher text of the Neo4j store, as named constants.
+
+Graph model (see `graph/neo4j_store.py` for the why):
+
+    (:Document {id})-[:HAS_SENTENCE]->(:Sentence {key: "<document id>:<index>"})
+    (:Sentence)-[:MENTIONS {id, start, end, text, type, ...}]->(:Entity:<Class>:<ancestors>)
+    (:Sentence)-[:MENTIONS_UNRESOLVED {id, ...}]->(same :Sentence)   # a mention naming no entity
+    (:Entity)-[:<predicate> {id, confidence, sources, first_seen, last_seen}]->(:Entity)
+    (:Fact {id, predicate, subject_id, object_id, confidence, sources, first_seen, last_seen})
+        -[:SUPPORTED_BY {document_id, subject_start, ..., extractor}]->(:Sentence)
+
+Every parameter is passed as a query parameter. Only two things are ever put into query
+text, and both are validated identifiers (`^[A-Za-z][A-Za-z0-9_]*$`) quoted in backticks
+by the store: entity labels (ENTITY_LABELS_SET) and fact relationship types (the
+`{rel_type}` / `{rel_types}` slots). Cypher cannot take labels or types as parameters on
+every 5.x server.
+"""
+
+SCHEMA_VERSION = 1
+
+#: Structural labels and relationship types; entity labels and fact predicates never take these.
+DOCUMENT, SENTENCE, ENTITY, FACT = "Document", "Sentence", "Entity", "Fact"
+HAS_SENTENCE, MENTIONS, MENTIONS_UNRESOLVED, SUPPORTED_BY = (
+    "HAS_SENTENCE", "MENTIONS", "MENTIONS_UNRESOLVED", "SUPPORTED_BY"
+)
+RESERVED_LABELS = frozenset({DOCUMENT, SENTENCE, FACT})
+RESERVED_TYPES = frozenset({HAS_SENTENCE, MENTIONS, MENTIONS_UNRESOLVED, SUPPORTED_BY})
+
+FULLTEXT_INDEX = "govkg_entity_names"
+
+# -- schema (each statement in its own auto-commit transaction; all idempotent) --------------
+SCHEMA = (
+    "CREATE CONSTRAINT govkg_document_id IF NOT EXISTS "
+    "FOR (d:Document) REQUIRE d.id IS UNIQUE",
+    "CREATE CONSTRAINT govkg_sentence_key IF NOT EXISTS "
+    "FOR (s:Sentence) REQUIRE s.key IS UNIQUE",
+    "CREATE CONSTRAINT govkg_entity_id IF NOT EXISTS "
+    "FOR (e:Entity) REQUIRE e.id IS UNIQUE",
+    "CREATE CONSTRAINT govkg_fact_id IF NOT EXISTS "
+    "FOR (f:Fact) REQUIRE f.id IS UNIQUE",
+    "CREATE CONSTRAINT govkg_mention_id IF NOT EXISTS "
+    "FOR ()-[m:MENTIONS]-() REQUIRE m.id IS UNIQUE",
+    "CREATE CONSTRAINT govkg_unresolved_mention_id IF NOT EXISTS "
+    "FOR ()-[m:MENTIONS_UNRESOLVED]-() REQUIRE m.id IS UNIQUE",
+    "CREATE INDEX govkg_document_source IF NOT EXISTS FOR (d:Document) ON (d.source_path)",
+    "CREATE INDEX govkg_document_imported IF NOT EXISTS FOR (d:Document) ON (d.imported_at)",
+    "CREATE INDEX govkg_entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
+    "CREATE INDEX govkg_fact_predicate IF NOT EXISTS FOR (f:Fact) ON (f.predicate)",
+    # Normalized names and aliases (extraction.records.normalize_name): only word characters
+    # and single spaces, so the whitespace analyzer tokenizes them exactly like the query.
+    # Not eventually consistent: a search right after a write sees it.
+    f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (e:Entity) ON EACH [e.norms] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace', `fulltext.eventually_consistent`: false}}",
+)
+AWAIT_INDEXES = "CALL db.awaitIndexes($timeout)"
+SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties RETURN *"
+SHOW_INDEXES = "SHOW INDEXES YIELD name, type, state, labelsOrTypes, properties RETURN *"
+
+# -- writes of one document ----------------------------------------------------------------
+DOCUMENT_EXISTS = "MATCH (d:Document {id: $id}) RETURN d.id AS id"
+
+# Like the SQLite upsert: a rewrite keeps the first import's text and imported_at.
+UPSERT_DOCUMENT = """
+MERGE (d:Document {id: $id})
+ON CREATE SET d.text = $text, d.imported_at = $now
+SET d.title = $title, d.source_path = $source_path, d.source_name = $source_name,
+    d.format = $format, d.department = $department, d.published = $published,
+    d.labels = $labels, d.metadata = $metadata
+"""
+
+UPSERT_SENTENCES = """
+UNWIND $rows AS row
+MATCH (d:Document {id: row.document_id})
+MERGE (s:Sentence {key: row.key})
+SET s.document_id = row.document_id, s.index = row.index, s.start = row.start,
+    s.end = row.end, s.text = row.text
+MERGE (d)-[:HAS_SENTENCE]->(s)
+RETURN count(*) AS n
+"""
+
+# {labels_set} is "e:`Agency`:`GovernmentOrganization`:`Organization`, " or "".
+# First writer wins name and type (SQLite: ON CONFLICT DO NOTHING); names and aliases
+# accumulate, one spelling per normalized form (SQLite: entity_names UNIQUE(entity_id, norm)).
+UPSERT_ENTITIES = """
+UNWIND $rows AS row
+MERGE (e:Entity {{id: row.id}})
+ON CREATE SET {labels_set}e.name = row.name, e.type = row.type, e.names = [], e.norms = []
+WITH e, row, [i IN range(0, size(row.norms) - 1) WHERE NOT row.norms[i] IN e.norms] AS fresh
+SET e.names = e.names + [i IN fresh | row.names[i]],
+    e.norms = e.norms + [i IN fresh | row.norms[i]]
+SET e.aliases = [n IN e.names WHERE n <> e.name]
+RETURN count(*) AS n
+"""
+
+UPSERT_MENTIONS = """
+UNWIND $rows AS row
+MATCH (s:Sentence {key: row.sentence_key})
+MATCH (e:Entity {id: row.entity_id})
+MERGE (s)-[m:MENTIONS {id: row.id}]->(e)
+SET m += row.props
+RETURN count(*) AS n
+"""
+
+UPSERT_UNRESOLVED_MENTIONS = """
+UNWIND $rows AS row
+MATCH (s:Sentence {key: row.sentence_key})
+MERGE (s)-[m:MENTIONS_UNRESOLVED {id: row.id}]->(s)
+SET m += row.props
+RETURN count(*) AS n
+"""
+
+# The endpoints are matched so that a fact naming an unknown entity is caught (the count).
+UPSERT_FACTS = """
+UNWIND $rows AS row
+MATCH (:Entity {id: row.subject_id})
+MATCH (:Entity {id: row.object_id})
+MERGE (f:Fact {id: row.id})
+ON CREATE SET f.predicate = row.predicate, f.subject_id = row.subject_id,
+              f.object_id = row.object_id, f.confidence = row.confidence,
+              f.first_seen = $now, f.sources = []
+ON MATCH SET f.confidence = CASE WHEN row.confidence > f.confidence
+                                 THEN row.confidence ELSE f.confidence END
+SET f.last_seen = $now
+RETURN count(*) AS n
+"""
+
+UPSERT_PROVENANCE = """
+UNWIND $rows AS row
+MATCH (f:Fact {id: row.fact_id})
+MATCH (s:Sentence {key: row.sentence_key})
+MERGE (f)-[p:SUPPORTED_BY {subject_start: row.subject_start, object_start: row.object_start}]->(s)
+SET p += row.props
+RETURN count(*) AS n
+"""
+
+# One statement per predicate: {rel_type} is a validated, backticked relationship type.
+LINK_FACTS = """
+UNWIND $ids AS id
+MATCH (f:Fact {{id: id}})
+SET f.sources = COLLECT {{
+    MATCH (f)-[p:SUPPORTED_BY]->() WITH DISTINCT p.document_id AS d RETURN d ORDER BY d
+}}
+WITH f
+MATCH (s:Entity {{id: f.subject_id}})
+MATCH (o:Entity {{id: f.object_id}})
+MERGE (s)-[r:{rel_type} {{id: f.id}}]->(o)
+SET r.confidence = f.confidence, r.sources = f.sources,
+    r.first_seen = f.first_seen, r.last_seen = f.last_seen
+RETURN count(*) AS n
+"""
+
+# -- retraction of one document (same semantics as SqliteStore._retract) -------------------
+RETRACT_SCOPE = """
+MATCH (d:Document {id: $id})
+RETURN COLLECT {
+           MATCH (d)-[:HAS_SENTENCE]->(:Sentence)<-[:SUPPORTED_BY]-(f:Fact) RETURN DISTINCT f.id
+       } AS fact_ids,
+       COLLECT {
+           MATCH (d)-[:HAS_SENTENCE]->(:Sentence)-[:MENTIONS]->(e:Entity) RETURN DISTINCT e.id
+       } AS entity_ids,
+       COUNT { (d)-[:HAS_SENTENCE]->(:Sentence)-[:MENTIONS|MENTIONS_UNRESOLVED]->() } AS mentions
+"""
+# Detaching the sentences removes the document's mentions and provenance with them.
+DELETE_DOCUMENT_SENTENCES = """
+MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(s:Sentence)
+DETACH DELETE s
+"""
+DELETE_DOCUMENT = "MATCH (d:Document {id: $id}) DETACH DELETE d"
+
+UPDATE_KEPT_FACTS = """
+UNWIND $ids AS id
+MATCH (f:Fact {id: id})
+WHERE EXISTS { (f)-[:SUPPORTED_BY]->() }
+SET f.confidence = COLLECT {
+        MATCH (f)-[p:SUPPORTED_BY]->() RETURN p.confidence ORDER BY p.confidence DESC LIMIT 1
+    }[0],
+    f.sources = COLLECT {
+        MATCH (f)-[p:SUPPORTED_BY]->() WITH DISTINCT p.document_id AS d RETURN d ORDER BY d
+    }
+WITH f
+OPTIONAL MATCH (:Entity {id: f.subject_id})-[r]->(:Entity {id: f.object_id})
+WHERE r.id = f.id
+SET r.confidence = f.confidence, r.sources = f.sources
+RETURN count(DISTINCT f) AS n
+"""
+
+DELETE_UNSUPPORTED_FACTS = """
+UNWIND $ids AS id
+MATCH (f:Fact {id: id})
+WHERE NOT EXISTS { (f)-[:SUPPORTED_BY]->() }
+OPTIONAL MATCH (:Entity {id: f.subject_id})-[r]->(:Entity {id: f.object_id})
+WHERE r.id = f.id
+WITH f, f.subject_id AS subject_id, f.object_id AS object_id, collect(r) AS rels
+FOREACH (rel IN rels | DELETE rel)
+DETACH DELETE f
+RETURN count(*) AS n, collect(subject_id) + collect(object_id) AS endpoints
+"""
+
+DELETE_ORPHAN_ENTITIES = """
+UNWIND $ids AS id
+MATCH (e:Entity {id: id})
+WHERE NOT EXISTS { (e)<-[:MENTIONS]-(:Sentence) } AND NOT EXISTS { (e)--(:Entity) }
+DETACH DELETE e
+RETURN count(*) AS n
+"""
+
+# -- reads ---------------------------------------------------------------------------------
+DOCUMENT_FOR_SOURCE = """
+MATCH (d:Document {source_path: $path})
+RETURN d.id AS id ORDER BY d.imported_at DESC, d.id DESC LIMIT 1
+"""
+DOCUMENT_GET = "MATCH (d:Document {id: $id}) RETURN properties(d) AS d"
+DOCUMENTS_LIST = """
+MATCH (d:Document)
+WITH d ORDER BY d.imported_at, d.id SKIP $offset LIMIT $limit
+RETURN d.id AS id, d.title AS title, d.source_path AS source_path, d.source_name AS source_name,
+       d.format AS format, d.department AS department, d.published AS published,
+       d.labels AS labels, d.imported_at AS imported_at,
+       COUNT { (d)-[:HAS_SENTENCE]->(:Sentence) } AS sentence_count,
+       COUNT { (d)-[:HAS_SENTENCE]->(:Sentence)-[:MENTIONS|MENTIONS_UNRESOLVED]->() } AS mention_count
+ORDER BY imported_at, id
+"""
+
+ENTITY_GET = """
+MATCH (e:Entity {id: $id})
+RETURN e.id AS id, e.name AS name, e.type AS type, e.names AS names
+"""
+
+# Candidates for search: (entity, its names and their normalized forms, mention count).
+SEARCH_CANDIDATES = f"""
+CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query, {{limit: $limit}})
+YIELD node, score
+RETURN node.id AS id, node.name AS name, node.type AS type, node.names AS names,
+       node.norms AS norms, COUNT {{ (node)<-[:MENTIONS]-(:Sentence) }} AS mention_count
+ORDER BY score DESC, id
+"""
+
+RELATIONSHIP_TYPES = "CALL db.relationshipTypes() YIELD relationshipType RETURN collect(relationshipType) AS types"
+
+# {rel_types} is "`headOf`|`memberOf`|..." (validated): expanding only the fact types keeps
+# a much-mentioned entity's MENTIONS relationships out of the walk.
+ENTITY_FACTS = """
+MATCH (:Entity {{id: $id}})-[r:{rel_types}]-(:Entity)
+WITH DISTINCT r
+ORDER BY r.confidence DESC, r.id
+LIMIT $limit
+MATCH (f:Fact {{id: r.id}})
+WITH f, startNode(r) AS s, endNode(r) AS o
+RETURN f.id AS id, f.predicate AS predicate, f.confidence AS confidence,
+       s.id AS s_id, s.name AS s_name, s.type AS s_type,
+       o.id AS o_id, o.name AS o_name, o.type AS o_type,
+       COLLECT {{
+           MATCH (f)-[p:SUPPORTED_BY]->(sen:Sentence)<-[:HAS_SENTENCE]-(d:Document)
+           RETURN {{
+               document_id: d.id, document_title: d.title, source_name: d.source_name,
+               department: d.department, sentence_index: sen.index, sentence: sen.text,
+               sentence_start: sen.start, sentence_end: sen.end,
+               subject_start: p.subject_start, subject_end: p.subject_end,
+               object_start: p.object_start, object_end: p.object_end,
+               confidence: p.confidence, extractor: p.extractor,
+               extractor_version: p.extractor_version
+           }}
+           ORDER BY p.confidence DESC, d.id, sen.index, p.subject_start, p.object_start
+       }} AS provenance
+ORDER BY confidence DESC, id
+"""
+
+# SQLite sorts NULL first ascending, so `published DESC` puts undated documents last.
+ENTITY_MENTIONS = """
+MATCH (:Entity {id: $id})<-[m:MENTIONS]-(s:Sentence)<-[:HAS_SENTENCE]-(d:Document)
+RETURN m.id AS id, $id AS entity_id, m.text AS text, m.type AS type, m.start AS start,
+       m.end AS end, m.confidence AS confidence, m.extractor AS extractor,
+       m.extractor_version AS extractor_version, d.id AS document_id,
+       d.title AS document_title, d.department AS department, s.index AS sentence_index,
+       s.text AS sentence, s.start AS sentence_start, s.end AS sentence_end
+ORDER BY d.published IS NULL, d.published DESC, d.id, m.start
+LIMIT $limit
+"""
+ENTITY_MENTION_COUNT = """
+MATCH (e:Entity {id: $id})
+RETURN COUNT { (e)<-[:MENTIONS]-(:Sentence) } AS n
+"""
+ENTITY_DEPARTMENTS = """
+MATCH (:Entity {id: $id})<-[m:MENTIONS]-(:Sentence)
+WITH DISTINCT m.document_id AS document_id
+MATCH (d:Document {id: document_id})
+WHERE d.department IS NOT NULL
+RETURN DISTINCT d.department AS department ORDER BY department
+"""
+
+# Each count comes from the count store (no scan).
+COUNTS = """
+CALL () { MATCH (n:Document) RETURN count(n) AS documents }
+CALL () { MATCH (n:Sentence) RETURN count(n) AS sentences }
+CALL () { MATCH ()-[r:MENTIONS]->() RETURN count(r) AS resolved }
+CALL () { MATCH ()-[r:MENTIONS_UNRESOLVED]->() RETURN count(r) AS unresolved }
+CALL () { MATCH (n:Entity) RETURN count(n) AS entities }
+CALL () { MATCH (n:Fact) RETURN count(n) AS facts }
+RETURN documents, sentences, resolved + unresolved AS mentions, entities, facts
+"""
+ENTITIES_BY_TYPE = "MATCH (e:Entity) RETURN e.type AS key, count(*) AS n"
+FACTS_BY_PREDICATE = "MATCH (f:Fact) RETURN f.predicate AS key, count(*) AS n"

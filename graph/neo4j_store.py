@@ -1,0 +1,574 @@
+"""The server store: Neo4j 5 over Bolt (`bolt://`) or routing (`neo4j://`) URIs.
+
+Graph model (the Cypher lives in `graph/neo4j_queries.py`):
+
+    (:Document {id, title, source_path, ..., text, imported_at})
+        -[:HAS_SENTENCE]->(:Sentence {key: "<document id>:<index>", document_id, index, start, end, text})
+    (:Sentence)-[:MENTIONS {id, document_id, sentence_index, start, end, text, type, confidence,
+                            extractor, extractor_version}]->(:Entity)
+    (:Sentence)-[:MENTIONS_UNRESOLVED {...}]->(the same :Sentence)   # entity_id None
+    (:Entity:<Class>:<ancestor classes> {id, name, type, names, norms, aliases})
+    (:Entity)-[:<predicate> {id, confidence, sources, first_seen, last_seen}]->(:Entity)
+    (:Fact {id, predicate, subject_id, object_id, confidence, sources, first_seen, last_seen})
+        -[:SUPPORTED_BY {document_id, subject_start, subject_end, object_start, object_end,
+                         confidence, extractor, extractor_version}]->(:Sentence)
+
+Behaves like `SqliteStore`: same ids, counts, ordering, retraction and ranking (the shared
+`graph.ranking.rank`); every read and write goes through an index or a relationship.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import neo4j
+from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
+from neo4j import exceptions as nex
+
+from extraction.records import (
+    Document,
+    DocumentGraph,
+    Entity,
+    Extractor,
+    normalize_name,
+    utcnow,
+)
+from graph import neo4j_queries as q
+from graph.errors import GraphError, InvalidStoreUrl, NotFound, StoreUnavailable, WriteFailed
+from graph.ranking import Candidate, rank
+from graph.store import (
+    DeletionReport,
+    DocumentSummary,
+    EntityHit,
+    EntityRef,
+    FactView,
+    MentionView,
+    ProvenanceView,
+    StoreStats,
+)
+
+if TYPE_CHECKING:
+    from graph.factory import Neo4jConnection
+    from ontology.schema import Ontology
+
+CANDIDATES_PER_QUERY = 400  # as SqliteStore: candidates fetched per search pass
+MAX_FUZZY_CLAUSES = 48  # Lucene clauses of the typo-tolerant pass (BooleanQuery allows 1024)
+IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+_LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/\s])')
+_NO_LIMIT = 2**62
+
+T = TypeVar("T")
+
+
+class Neo4jStore:
+    """GraphStore on a Neo4j 5 server. The driver is thread-safe; one session per call."""
+
+    name = "neo4j"
+
+    def __init__(
+        self,
+        driver: neo4j.Driver,
+        database: str,
+        batch_size: int,
+        ontology: Ontology | None = None,
+        *,
+        uri: str | None = None,
+        user: str | None = None,
+    ) -> None:
+        if batch_size < 1:
+            raise ValueError(f"batch_size must be at least 1, got {batch_size}")
+        self._driver = driver
+        self.database = database
+        self.batch_size = batch_size
+        self.uri = uri or "the configured Neo4j server"
+        self.user = user or "neo4j"
+        self._ontology = ontology
+        self._ontology_loaded = ontology is not None
+        self._labels: dict[str, str] = {}
+
+    @classmethod
+    def connect(cls, conn: Neo4jConnection, ontology: Ontology | None = None) -> Neo4jStore:
+        """Open a driver, check that the server answers and accepts the credentials, and
+        make sure the constraints and indexes exist."""
+        try:
+            driver = GraphDatabase.driver(
+                conn.uri,
+                auth=(conn.user, conn.password),
+                user_agent="govkg",
+                connection_timeout=15.0,
+                max_transaction_retry_time=30.0,
+                # keep the server's INFO-level performance hints out of the logs
+                notifications_min_severity="WARNING",
+            )
+        except (ValueError, nex.ConfigurationError) as exc:
+            raise InvalidStoreUrl(f"{conn.uri}: not a usable Neo4j URI ({exc})") from exc
+        store = cls(driver, conn.database, conn.batch_size, ontology, uri=conn.uri, user=conn.user)
+        try:
+            try:
+                driver.verify_connectivity()
+            except Exception as exc:  # noqa: BLE001 - translated below
+                raise store._translate(exc, write=False) from exc
+            store.ensure_schema()
+        except BaseException:
+            driver.close()
+            raise
+        return store
+
+    # -- schema ----------------------------------------------------------------------------
+    def ensure_schema(self, timeout_s: int = 300) -> int:
+        """Create the constraints and indexes that are missing; returns how many were made."""
+        created = 0
+        for statement in q.SCHEMA:
+            summary = self._run(lambda s=statement: self._driver.execute_query(
+                s, database_=self.database, routing_=RoutingControl.WRITE).summary, write=False)
+            counters = summary.counters
+            created += counters.constraints_added + counters.indexes_added
+        if created:
+            self._run(lambda: self._driver.execute_query(
+                q.AWAIT_INDEXES, {"timeout": timeout_s}, database_=self.database), write=False)
+        return created
+
+    # -- plumbing --------------------------------------------------------------------------
+    def close(self) -> None:
+        self._driver.close()
+
+    def _translate(self, exc: BaseException, write: bool) -> BaseException:
+        if isinstance(exc, GraphError):
+            return exc
+        if isinstance(exc, nex.AuthError):
+            return StoreUnavailable(
+                f"authentication failed for user {self.user!r} at {self.uri}: "
+                "check GOVKG_NEO4J__USER / GOVKG_NEO4J__PASSWORD"
+            )
+        if isinstance(exc, (nex.ServiceUnavailable, nex.SessionExpired, nex.ConnectionAcquisitionTimeoutError,
+                            nex.DatabaseUnavailable, OSError)):
+            return StoreUnavailable(
+                f"Neo4j at {self.uri} is unavailable ({_first_line(exc)}): is the server running "
+                "and the URI right (GOVKG_NEO4J__URI)?"
+            )
+        code = getattr(exc, "code", None) or ""
+        if code == "Neo.ClientError.Database.DatabaseNotFound":
+            return StoreUnavailable(
+                f"Neo4j at {self.uri} has no database {self.database!r} (GOVKG_NEO4J__DATABASE)"
+            )
+        if isinstance(exc, (nex.Neo4jError, nex.DriverError)):
+            if write:
+                return WriteFailed(f"write to Neo4j at {self.uri} rolled back: {_first_line(exc)}")
+            return GraphError(f"Neo4j query failed at {self.uri}: {_first_line(exc)}")
+        return exc
+
+    def _run(self, fn: Callable[[], T], write: bool) -> T:
+        try:
+            return fn()
+        except Exception as exc:  # noqa: BLE001 - translated to graph errors
+            translated = self._translate(exc, write)
+            if translated is exc:
+                raise
+            raise translated from exc
+
+    def _read(self, cypher: str, /, **params: Any) -> list[neo4j.Record]:
+        return self._run(lambda: self._driver.execute_query(
+            cypher, params, database_=self.database, routing_=RoutingControl.READ).records, write=False)
+
+    def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
+        def call() -> T:
+            with self._driver.session(
+                database=self.database,
+                bookmark_manager=self._driver.execute_query_bookmark_manager,
+            ) as session:
+                return session.execute_write(work)
+
+        return self._run(call, write=True)
+
+    def _batched(self, tx: ManagedTransaction, cypher: str, rows: Sequence[Any], /, key: str = "rows",
+                 **params: Any) -> int:
+        """Run `query` over `rows` in batches of at most batch_size; total of the `n` column."""
+        total = 0
+        for start in range(0, len(rows), self.batch_size):
+            record = tx.run(cypher, {key: list(rows[start : start + self.batch_size]), **params}).single()
+            total += record["n"] if record is not None else 0
+        return total
+
+    # -- labels ----------------------------------------------------------------------------
+    def _label_set(self, entity_type: str) -> str:
+        """`e:\\`Department\\`:\\`GovernmentOrganization\\`:..., ` for an ON CREATE SET clause."""
+        cached = self._labels.get(entity_type)
+        if cached is None:
+            labels = [label for label in self._class_labels(entity_type)
+                      if label != q.ENTITY and label not in q.RESERVED_LABELS and IDENTIFIER.match(label)]
+            labels = list(dict.fromkeys(labels))
+            cached = ("e" + "".join(f":`{label}`" for label in labels) + ", ") if labels else ""
+            self._labels[entity_type] = cached
+        return cached
+
+    def _class_labels(self, entity_type: str) -> list[str]:
+        ontology = self._get_ontology()
+        if ontology is not None:
+            try:
+                return ontology.ancestors(entity_type)
+            except Exception:  # noqa: BLE001 - UnknownClass: fall back to the type alone
+                pass
+        return [entity_type]
+
+    def _get_ontology(self) -> Ontology | None:
+        if not self._ontology_loaded:
+            self._ontology_loaded = True
+            try:
+                from ontology.schema import load_ontology
+
+                self._ontology = load_ontology()
+            except Exception:  # noqa: BLE001 - labels then follow the type strings alone
+                self._ontology = None
+        return self._ontology
+
+    # -- writes ----------------------------------------------------------------------------
+    def write(self, graph: DocumentGraph) -> None:
+        plan = _WritePlan.build(graph)
+        for predicate in plan.facts_by_predicate:
+            if not IDENTIFIER.match(predicate) or predicate in q.RESERVED_TYPES:
+                raise WriteFailed(
+                    f"fact predicate {predicate!r} cannot be a Neo4j relationship type "
+                    "(letters, digits and _ only, not a reserved GovKG type)"
+                )
+        label_sets = {t: self._label_set(t) for t in plan.entities_by_type}
+        now = utcnow().isoformat()
+
+        def work(tx: ManagedTransaction) -> None:
+            doc = graph.document
+            if tx.run(q.DOCUMENT_EXISTS, id=doc.id).single() is not None:
+                self._retract(tx, doc.id, keep_document=True)
+            tx.run(q.UPSERT_DOCUMENT, id=doc.id, text=doc.text, now=now, title=doc.title,
+                   source_path=doc.source_path, source_name=doc.source_name, format=doc.format,
+                   department=doc.department, published=doc.published, labels=list(doc.labels),
+                   metadata=json.dumps(doc.metadata)).consume()
+            _expect(self._batched(tx, q.UPSERT_SENTENCES, plan.sentences), len(plan.sentences),
+                    "sentences name a document that is not this one")
+            for entity_type, rows in plan.entities_by_type.items():
+                query = q.UPSERT_ENTITIES.format(labels_set=label_sets[entity_type])
+                self._batched(tx, query, rows)
+            _expect(self._batched(tx, q.UPSERT_MENTIONS, plan.mentions), len(plan.mentions),
+                    "mentions name a sentence or an entity that the graph does not hold")
+            _expect(self._batched(tx, q.UPSERT_UNRESOLVED_MENTIONS, plan.unresolved),
+                    len(plan.unresolved), "mentions name a sentence that the graph does not hold")
+            _expect(self._batched(tx, q.UPSERT_FACTS, plan.facts, now=now), len(plan.facts),
+                    "facts name an entity that the store does not hold")
+            _expect(self._batched(tx, q.UPSERT_PROVENANCE, plan.provenance), len(plan.provenance),
+                    "fact provenance names a sentence that the graph does not hold")
+            for predicate, ids in plan.facts_by_predicate.items():
+                self._batched(tx, q.LINK_FACTS.format(rel_type=f"`{predicate}`"), ids, key="ids")
+
+        self._write(work)
+
+    def delete_document(self, document_id: str) -> DeletionReport:
+        def work(tx: ManagedTransaction) -> DeletionReport:
+            if tx.run(q.DOCUMENT_EXISTS, id=document_id).single() is None:
+                raise NotFound(f"no document with id {document_id!r}")
+            return self._retract(tx, document_id, keep_document=False)
+
+        return self._write(work)
+
+    def _retract(self, tx: ManagedTransaction, document_id: str, keep_document: bool) -> DeletionReport:
+        scope = tx.run(q.RETRACT_SCOPE, id=document_id).single()
+        fact_ids: list[str] = list(scope["fact_ids"]) if scope else []
+        touched: dict[str, None] = dict.fromkeys(scope["entity_ids"] if scope else [])
+        mentions_removed = int(scope["mentions"]) if scope else 0
+        tx.run(q.DELETE_DOCUMENT_SENTENCES, id=document_id).consume()
+        if not keep_document:
+            tx.run(q.DELETE_DOCUMENT, id=document_id).consume()
+        facts_kept = self._batched(tx, q.UPDATE_KEPT_FACTS, fact_ids, key="ids")
+        facts_removed = 0
+        for start in range(0, len(fact_ids), self.batch_size):
+            record = tx.run(q.DELETE_UNSUPPORTED_FACTS, ids=fact_ids[start : start + self.batch_size]).single()
+            if record is not None:
+                facts_removed += record["n"]
+                touched.update(dict.fromkeys(record["endpoints"]))
+        entities_removed = self._batched(tx, q.DELETE_ORPHAN_ENTITIES, list(touched), key="ids")
+        return DeletionReport(
+            document_id=document_id,
+            mentions_removed=mentions_removed,
+            facts_removed=facts_removed,
+            facts_kept=facts_kept,
+            entities_removed=entities_removed,
+        )
+
+    # -- documents -------------------------------------------------------------------------
+    def has_document(self, document_id: str) -> bool:
+        return bool(self._read(q.DOCUMENT_EXISTS, id=document_id))
+
+    def document_for_source(self, source_path: str) -> str | None:
+        rows = self._read(q.DOCUMENT_FOR_SOURCE, path=source_path)
+        return rows[0]["id"] if rows else None
+
+    def get_document(self, document_id: str) -> Document:
+        rows = self._read(q.DOCUMENT_GET, id=document_id)
+        if not rows:
+            raise NotFound(f"no document with id {document_id!r}")
+        d = rows[0]["d"]
+        return Document(
+            id=d["id"], text=d["text"], title=d["title"], source_path=d["source_path"],
+            source_name=d["source_name"], format=d["format"], department=d.get("department"),
+            published=d.get("published"), labels=tuple(d.get("labels") or ()),
+            metadata=json.loads(d.get("metadata") or "{}"),
+        )
+
+    def list_documents(self, limit: int = 100, offset: int = 0) -> list[DocumentSummary]:
+        rows = self._read(q.DOCUMENTS_LIST, limit=limit if limit >= 0 else _NO_LIMIT, offset=max(offset, 0))
+        return [
+            DocumentSummary(
+                id=r["id"], title=r["title"], source_path=r["source_path"], source_name=r["source_name"],
+                format=r["format"], department=r["department"], published=r["published"],
+                labels=list(r["labels"] or []), sentence_count=r["sentence_count"],
+                mention_count=r["mention_count"], imported_at=r["imported_at"],
+            )
+            for r in rows
+        ]
+
+    # -- entities --------------------------------------------------------------------------
+    def get_entity(self, entity_id: str) -> Entity:
+        rows = self._read(q.ENTITY_GET, id=entity_id)
+        if not rows:
+            raise NotFound(f"no entity with id {entity_id!r}")
+        r = rows[0]
+        return Entity(id=r["id"], name=r["name"], type=r["type"],
+                      aliases=tuple(n for n in sorted(r["names"] or []) if n != r["name"]))
+
+    def search_entities(self, query: str, types: list[str] | None = None, limit: int = 10) -> list[EntityHit]:
+        norm = normalize_name(query)
+        if not norm:
+            return []
+        found: dict[str, dict[str, Any]] = {}
+        rows: list[tuple[str, str]] = []  # (entity id, name): what SQLite's FTS5 passes yield
+        if len(norm) >= 3:
+            rows = self._candidate_rows(substring_query(norm), found, lambda n: norm in n)
+            if len(rows) < limit:  # fuzzy: names sharing a trigram (Lucene: ~ terms, *gram*)
+                grams = trigrams(norm)
+                rows += self._candidate_rows(
+                    fuzzy_query(norm), found, lambda n: any(g in n for g in grams))
+        else:
+            rows = self._candidate_rows(prefix_query(norm), found, lambda n: n.startswith(norm))
+        if not rows:
+            return []
+        if types:
+            allowed = set(types)
+            rows = [r for r in rows if found[r[0]]["type"] in allowed]
+        ranked = rank(query, [Candidate(eid, name, found[eid]["mention_count"]) for eid, name in rows], limit)
+        hits = []
+        for r in ranked:
+            entity = found[r.entity_id]
+            hits.append(EntityHit(
+                id=r.entity_id, name=entity["name"], type=entity["type"],
+                aliases=[n for n in sorted(entity["names"] or []) if n != entity["name"]],
+                matched=r.matched, score=r.score, mention_count=r.mention_count,
+            ))
+        return hits
+
+    def _candidate_rows(self, lucene: str, found: dict[str, dict[str, Any]],
+                        keep: Callable[[str], bool]) -> list[tuple[str, str]]:
+        """Full-text candidates; the (entity, name) pairs whose normalized name passes `keep`."""
+        rows = []
+        for record in self._read(q.SEARCH_CANDIDATES, query=lucene, limit=CANDIDATES_PER_QUERY):
+            entity = record.data()
+            found.setdefault(entity["id"], entity)
+            for name, norm in zip(entity["names"] or [], entity["norms"] or []):
+                if keep(norm):
+                    rows.append((entity["id"], name))
+        return rows
+
+    def entity_mention_count(self, entity_id: str) -> int:
+        rows = self._read(q.ENTITY_MENTION_COUNT, id=entity_id)
+        return int(rows[0]["n"]) if rows else 0
+
+    def _fact_types(self) -> list[str]:
+        types = self._read(q.RELATIONSHIP_TYPES)[0]["types"]
+        return sorted(t for t in types if IDENTIFIER.match(t) and t not in q.RESERVED_TYPES)
+
+    def entity_facts(self, entity_id: str, limit: int = 100) -> list[FactView]:
+        types = self._fact_types()
+        if not types or limit == 0:
+            return []
+        query = q.ENTITY_FACTS.format(rel_types="|".join(f"`{t}`" for t in types))
+        facts = []
+        for r in self._read(query, id=entity_id, limit=limit if limit >= 0 else _NO_LIMIT):
+            provenance = [
+                ProvenanceView(
+                    document_id=p["document_id"], document_title=p["document_title"],
+                    document_source=p["source_name"], department=p["department"],
+                    sentence_index=p["sentence_index"], sentence=p["sentence"],
+                    sentence_start=p["sentence_start"], sentence_end=p["sentence_end"],
+                    subject_start=p["subject_start"], subject_end=p["subject_end"],
+                    object_start=p["object_start"], object_end=p["object_end"],
+                    confidence=p["confidence"],
+                    extractor=Extractor(name=p["extractor"], version=p["extractor_version"]),
+                )
+                for p in r["provenance"]
+            ]
+            facts.append(FactView(
+                id=r["id"], predicate=r["predicate"], confidence=r["confidence"],
+                subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),
+                object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]),
+                provenance=provenance,
+            ))
+        return facts
+
+    def entity_mentions(self, entity_id: str, limit: int = 100) -> list[MentionView]:
+        rows = self._read(q.ENTITY_MENTIONS, id=entity_id, limit=limit if limit >= 0 else _NO_LIMIT)
+        return [
+            MentionView(
+                id=r["id"], entity_id=r["entity_id"], text=r["text"], type=r["type"], start=r["start"],
+                end=r["end"], confidence=r["confidence"],
+                extractor=Extractor(name=r["extractor"], version=r["extractor_version"]),
+                document_id=r["document_id"], document_title=r["document_title"],
+                department=r["department"], sentence_index=r["sentence_index"], sentence=r["sentence"],
+                sentence_start=r["sentence_start"], sentence_end=r["sentence_end"],
+            )
+            for r in rows
+        ]
+
+    def entity_departments(self, entity_id: str) -> list[str]:
+        return [r["department"] for r in self._read(q.ENTITY_DEPARTMENTS, id=entity_id)]
+
+    def stats(self) -> StoreStats:
+        counts = self._read(q.COUNTS)[0]
+        by_type = {r["key"]: r["n"] for r in self._read(q.ENTITIES_BY_TYPE)}
+        by_predicate = {r["key"]: r["n"] for r in self._read(q.FACTS_BY_PREDICATE)}
+        return StoreStats(
+            store=self.name, documents=counts["documents"], sentences=counts["sentences"],
+            mentions=counts["mentions"], entities=counts["entities"], facts=counts["facts"],
+            entities_by_type=dict(sorted(by_type.items())),
+            facts_by_predicate=dict(sorted(by_predicate.items())),
+        )
+
+
+# -- write plan: the graph's rows, deduplicated as the SQLite upserts would -----------------------
+class _WritePlan:
+    def __init__(self) -> None:
+        self.sentences: list[dict[str, Any]] = []
+        self.entities_by_type: dict[str, list[dict[str, Any]]] = {}
+        self.mentions: list[dict[str, Any]] = []
+        self.unresolved: list[dict[str, Any]] = []
+        self.facts: list[dict[str, Any]] = []
+        self.provenance: list[dict[str, Any]] = []
+        self.facts_by_predicate: dict[str, list[str]] = {}
+
+    @classmethod
+    def build(cls, graph: DocumentGraph) -> _WritePlan:
+        plan = cls()
+        sentences = {}  # INSERT OR REPLACE on (document, index): the last one wins
+        for s in graph.sentences:
+            sentences[(s.document_id, s.index)] = {
+                "key": sentence_key(s.document_id, s.index), "document_id": s.document_id,
+                "index": s.index, "start": s.start, "end": s.end, "text": s.text,
+            }
+        plan.sentences = list(sentences.values())
+
+        entities: dict[str, dict[str, Any]] = {}  # first name and type win; names accumulate
+        for e in graph.entities:
+            row = entities.get(e.id)
+            if row is None:
+                row = entities[e.id] = {"id": e.id, "name": e.name, "type": e.type, "names": [], "norms": []}
+            for name in (e.name, *e.aliases):
+                norm = normalize_name(name)
+                if norm and norm not in row["norms"]:
+                    row["norms"].append(norm)
+                    row["names"].append(name)
+        for row in entities.values():
+            plan.entities_by_type.setdefault(row["type"], []).append(row)
+
+        mentions: dict[str, dict[str, Any]] = {}  # INSERT OR REPLACE on id: the last one wins
+        for m in graph.mentions:
+            mentions.pop(m.id, None)
+            mentions[m.id] = {
+                "id": m.id, "entity_id": m.entity_id,
+                "sentence_key": sentence_key(m.document_id, m.sentence_index),
+                "props": {
+                    "document_id": m.document_id, "sentence_index": m.sentence_index,
+                    "start": m.start, "end": m.end, "text": m.text, "type": m.type,
+                    "confidence": m.confidence, "extractor": m.extractor.name,
+                    "extractor_version": m.extractor.version,
+                },
+            }
+        plan.mentions = [m for m in mentions.values() if m["entity_id"] is not None]
+        plan.unresolved = [m for m in mentions.values() if m["entity_id"] is None]
+
+        facts: dict[str, dict[str, Any]] = {}  # upsert: the highest confidence wins
+        provenance: dict[tuple[Any, ...], dict[str, Any]] = {}
+        for f in graph.facts:
+            row = facts.get(f.id)
+            if row is None:
+                facts[f.id] = {"id": f.id, "subject_id": f.subject_id, "predicate": f.predicate,
+                               "object_id": f.object_id, "confidence": f.confidence}
+                plan.facts_by_predicate.setdefault(f.predicate, []).append(f.id)
+            else:
+                row["confidence"] = max(row["confidence"], f.confidence)
+            for p in f.provenance:
+                key = (f.id, p.document_id, p.sentence_index, p.subject_start, p.object_start)
+                provenance.pop(key, None)
+                provenance[key] = {
+                    "fact_id": f.id, "sentence_key": sentence_key(p.document_id, p.sentence_index),
+                    "subject_start": p.subject_start, "object_start": p.object_start,
+                    "props": {
+                        "document_id": p.document_id, "sentence_index": p.sentence_index,
+                        "subject_end": p.subject_end, "object_end": p.object_end,
+                        "confidence": p.confidence, "extractor": p.extractor.name,
+                        "extractor_version": p.extractor.version,
+                    },
+                }
+        plan.facts = list(facts.values())
+        plan.provenance = list(provenance.values())
+        return plan
+
+
+def sentence_key(document_id: str, index: int) -> str:
+    return f"{document_id}:{index}"
+
+
+def _expect(done: int, wanted: int, problem: str) -> None:
+    if done != wanted:
+        raise WriteFailed(f"{wanted - done} of {wanted} rows not written: {problem}")
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
+# -- Lucene queries over normalized names -------------------------------------------------------
+def lucene_escape(term: str) -> str:
+    """Backslash-escape Lucene query syntax (normalized names hold none, but be safe)."""
+    return _LUCENE_SPECIAL.sub(r"\\\1", term)
+
+
+def trigrams(norm: str) -> set[str]:
+    return {norm[i : i + 3] for i in range(len(norm) - 2)}
+
+
+def substring_query(norm: str) -> str:
+    """Names that may contain `norm`: a superset of SQLite's trigram phrase match."""
+    tokens = [lucene_escape(t) for t in norm.split()]
+    if len(tokens) == 1:
+        t = tokens[0]
+        return f"*{t}* {t}*^2 {t}^4"
+    first, *middle, last = tokens
+    required = [f"+*{first}", *(f"+{t}" for t in middle), f"+{last}*"]
+    return " ".join(required) + ' "' + " ".join(tokens) + '"^4'
+
+
+def prefix_query(norm: str) -> str:
+    """Names that may start with `norm` (SQLite: a range scan on the normalized name)."""
+    *words, last = [lucene_escape(t) for t in norm.split()]
+    return " ".join([*(f"+{w}" for w in words), f"+({last}* {last}^4)"])
+
+
+def fuzzy_query(norm: str) -> str:
+    """Typo-tolerant pass: fuzzy terms per word, then words sharing a trigram with it."""
+    words = list(dict.fromkeys(norm.split()))
+    clauses = [lucene_escape(w) + "^2" for w in words]
+    clauses += [f"{lucene_escape(w)}~{1 if len(w) <= 5 else 2}" for w in words if len(w) >= 3]
+    for w in words:
+        clauses += [f"*{lucene_escape(w[i : i + 3])}*" for i in range(len(w) - 2)]
+    return " ".join(list(dict.fromkeys(clauses))[:MAX_FUZZY_CLAUSES])
+
+
+__all__ = ["Neo4jStore", "sentence_key", "lucene_escape", "substring_query", "prefix_query", "fuzzy_query"]

@@ -1,0 +1,88 @@
+"""The `govkg` command line, run as a real process on real files."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import BAD, DOCS, PROJECT
+
+
+def govkg(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GOVKG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+    return subprocess.run([sys.executable, "-m", "api", *args], cwd=PROJECT, env=env, capture_output=True,
+                          text=True, timeout=300)
+
+
+def test_import_twice_skips_everything_and_keeps_counts(tmp_path: Path):
+    data = tmp_path / "data"
+    first = govkg(data, "import", str(DOCS), "--department", "Executive Office of the President", "--json")
+    assert first.returncode == 1, first.stderr  # speeches.jsonl has two bad lines
+    report = json.loads(first.stdout)
+    assert report["documents_ok"] == 8 and report["documents_failed"] == 2
+    assert {(f["path"].rsplit("/", 1)[-1], f["code"]) for f in report["failures"]} == {
+        ("speeches.jsonl", "E011"), ("speeches.jsonl", "E012")}
+    stats_before = json.loads(govkg(data, "stats", "--json").stdout)
+    second = json.loads(govkg(data, "import", str(DOCS), "--json").stdout)
+    assert second["documents_skipped"] == 8 and second["documents_ok"] == 0
+    assert json.loads(govkg(data, "stats", "--json").stdout) == stats_before
+    assert stats_before["documents"] == 8 and stats_before["mentions"] > 20
+
+
+def test_bad_files_are_reported_and_the_rest_imported(tmp_path: Path):
+    batch = tmp_path / "batch"
+    batch.mkdir()
+    for name in ("corrupt.pdf", "empty.txt", "binary.txt", "corrupt.docx"):
+        shutil.copy(BAD / name, batch / name)
+    for name in ("2020_trump_latin1.txt", "2003_bush_excerpt.txt", "2017_trump_excerpt.pdf"):
+        shutil.copy(DOCS / name, batch / name)
+    result = govkg(tmp_path / "data", "import", str(batch))
+    assert result.returncode == 1
+    for name, code in (("corrupt.pdf", "E007"), ("empty.txt", "E002"), ("binary.txt", "E004"), ("corrupt.docx", "E010")):
+        line = next(l for l in result.stderr.splitlines() if name in l)
+        assert f"[{code}]" in line
+    assert "documents ok" in result.stdout and "3" in result.stdout
+    documents = json.loads(govkg(tmp_path / "data", "documents", "list", "--json").stdout)
+    assert sorted(d["source_name"] for d in documents) == [
+        "2003_bush_excerpt.txt", "2017_trump_excerpt.pdf", "2020_trump_latin1.txt"]
+    latin1 = next(d for d in documents if d["source_name"] == "2020_trump_latin1.txt")
+    shown = json.loads(govkg(tmp_path / "data", "documents", "show", latin1["id"], "--json").stdout)
+    assert "Juan Guaidó" in shown["text"] and shown["published"] == "2020"
+
+
+def test_changed_file_replaces_its_old_version(tmp_path: Path):
+    source = tmp_path / "notice.txt"
+    source.write_text("The Department of Defense will report to the Congress.", encoding="utf-8")
+    data = tmp_path / "data"
+    govkg(data, "import", str(source), "--json")
+    source.write_text("The FBI will report to the Congress.", encoding="utf-8")
+    report = json.loads(govkg(data, "import", str(source), "--json").stdout)
+    assert report["documents_replaced"] == 1
+    stats = json.loads(govkg(data, "stats", "--json").stdout)
+    assert stats["documents"] == 1
+    hits = json.loads(govkg(data, "entities", "search", "defense", "--json").stdout)
+    assert hits == []  # the old version's entities went with it
+
+
+def test_search_show_and_delete(tmp_path: Path):
+    data = tmp_path / "data"
+    govkg(data, "import", str(DOCS / "2021_biden_excerpt.md"), str(DOCS / "2003_bush_excerpt.txt"), "--json")
+    hits = json.loads(govkg(data, "entities", "search", "defense", "--json").stdout)
+    assert hits[0]["name"] == "Department of Defense"
+    detail = json.loads(govkg(data, "entities", "show", hits[0]["id"], "--json").stdout)
+    assert {m["text"] for m in detail["mentions"]} == {"Department of Defense", "Defense Department"}
+    bad_type = govkg(data, "entities", "search", "defense", "--type", "Spaceship", "--json")
+    assert bad_type.returncode == 2 and "unknown type" in json.loads(bad_type.stdout)["error"]
+    missing = govkg(data, "entities", "show", "ent_nope", "--json")
+    assert missing.returncode == 1 and "ent_nope" in json.loads(missing.stdout)["error"]
+    doc_id = detail["mentions"][0]["document_id"]
+    deleted = json.loads(govkg(data, "documents", "delete", doc_id, "--json").stdout)
+    assert deleted["document_id"] == doc_id and deleted["mentions_removed"] > 0
+
+
+def test_unknown_store_url_is_a_clear_error(tmp_path: Path):
+    result = govkg(tmp_path / "data", "stats", "--store", "mysql://x", "--json")
+    assert result.returncode == 1 and "unknown store 'mysql://x'" in json.loads(result.stdout)["error"]
