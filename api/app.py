@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from api.errors import install_error_handlers
 from api.limits import RequestSizeLimit
@@ -20,4 +21,9 @@ def create_app(services: Services) -> FastAPI:
     for module in (health, entities, documents, stats):
         app.include_router(module.router)
     app.add_middleware(RequestSizeLimit, max_bytes=services.settings.api.max_request_bytes)
+
+    @app.get("/", include_in_schema=False)
+    def root() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
     return app
