@@ -221,8 +221,8 @@ def _mount_neo4j() -> None:
     from graph.neo4j_cli import build_app
     from graph.neo4j_server import Neo4jServerConfig
 
-    def config() -> Neo4jServerConfig:
-        settings: Settings = typer.get_current_context().find_root().obj
+    def config(ctx: typer.Context) -> Neo4jServerConfig:
+        settings: Settings = ctx.find_root().obj
         conf = settings.neo4j
         extra: dict[str, object] = {"jar_cache": conf.jar_cache} if conf.jar_cache else {}
         if conf.version:

@@ -4,13 +4,17 @@ The main CLI mounts it with its own settings:
 
     app.add_typer(build_app(lambda: Neo4jServerConfig(home=settings.neo4j_home, ...)), name="neo4j")
 
-A `Neo4jServerConfig` found in the Click context object (`ctx.obj`) takes precedence over
-`get_config()`, so a parent command may also hand one down that way.
+`get_config` may also take the Typer context (`def config(ctx: typer.Context)`), e.g. to
+read the root command's settings object from `ctx.find_root().obj` (typer 0.29 has no
+`typer.get_current_context()`). A `Neo4jServerConfig` found in `ctx.obj` itself takes
+precedence over `get_config`, so a parent command may also hand one down that way.
 """
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from pathlib import Path
+from typing import Union
 
 import pydantic
 import typer
@@ -22,14 +26,29 @@ HELP = "Manage a local Neo4j server"
 
 JsonOption = typer.Option(False, "--json", help="Print the status as JSON.")
 
+ConfigGetter = Union[Callable[[], Neo4jServerConfig], Callable[[typer.Context], Neo4jServerConfig]]
 
-def build_app(get_config: Callable[[], Neo4jServerConfig]) -> typer.Typer:
-    """A Typer app with `start`, `stop` and `status`, using the config `get_config()` returns."""
+
+def _takes_context(get_config: Callable[..., Neo4jServerConfig]) -> bool:
+    try:
+        params = inspect.signature(get_config).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL) for p in params)
+
+
+def build_app(get_config: ConfigGetter) -> typer.Typer:
+    """A Typer app with `start`, `stop` and `status`, using the config `get_config()` returns
+    (`get_config(ctx)` when it takes an argument)."""
     sub = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False)
+    with_ctx = _takes_context(get_config)
 
     def server(ctx: typer.Context) -> Neo4jServer:
         try:
-            config = ctx.obj if isinstance(ctx.obj, Neo4jServerConfig) else get_config()
+            if isinstance(ctx.obj, Neo4jServerConfig):
+                config = ctx.obj
+            else:
+                config = get_config(ctx) if with_ctx else get_config()  # type: ignore[call-arg]
         except (pydantic.ValidationError, ValueError) as exc:
             typer.echo(f"invalid Neo4j settings: {exc}", err=True)
             raise typer.Exit(2) from exc

@@ -99,8 +99,10 @@ class Neo4jStore:
                 user_agent="govkg",
                 connection_timeout=15.0,
                 max_transaction_retry_time=30.0,
-                # keep the server's INFO-level performance hints out of the logs
+                # keep the server's performance hints and "label/type does not exist yet"
+                # warnings (an empty database) out of the logs; deprecations still show
                 notifications_min_severity="WARNING",
+                notifications_disabled_classifications=["UNRECOGNIZED"],
             )
         except (ValueError, nex.ConfigurationError) as exc:
             raise InvalidStoreUrl(f"{conn.uri}: not a usable Neo4j URI ({exc})") from exc

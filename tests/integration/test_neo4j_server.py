@@ -19,6 +19,7 @@ from pathlib import Path
 
 import neo4j
 import pytest
+import typer
 
 from graph.errors import Neo4jServerError
 from graph.neo4j_cli import build_app
@@ -221,6 +222,23 @@ def test_missing_java_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(Neo4jServerError, match="java executable does not exist"):
         srv.start(timeout_s=10)
     assert not srv.status().running
+
+
+def test_cli_config_getter_may_take_the_context(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = make_config(tmp_path / "home")
+    seen: list[object] = []
+
+    def get_config(ctx: typer.Context) -> Neo4jServerConfig:
+        seen.append(ctx)
+        return config
+
+    with pytest.raises(SystemExit) as exit_info:
+        build_app(get_config)(["status", "--json"])
+    assert exit_info.value.code == 0
+    assert seen[0].find_root() is not None  # the Click context (typer._click) of the command
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["running"] is False and shown["pid"] is None
+    assert shown["home"] == str(tmp_path / "home")
 
 
 def test_cli_error_exit_code(tmp_path: Path) -> None:
