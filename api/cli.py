@@ -72,7 +72,7 @@ def _print_import_report(report) -> None:  # type: ignore[no-untyped-def]
 
     table = Table(title="import report", show_header=False)
     for key in ("documents_ok", "documents_replaced", "documents_skipped", "documents_failed", "sentences",
-                "words", "mentions", "entities", "facts", "elapsed_s", "documents_per_s", "sentences_per_s"):
+                "words", "mentions", "entities", "facts", "facts_rejected", "facts_low_confidence", "elapsed_s", "documents_per_s", "sentences_per_s"):
         table.add_row(key.replace("_", " "), f"{getattr(report, key):,}")
     console.print(table)
     for failure in report.failures:

@@ -62,9 +62,12 @@ class Services:
         resources = Resources(
             gazetteer_dir=conf.gazetteer_dir or default_gazetteer_dir(),
             is_a=self.is_a,
+            check_fact=self.ontology.check_fact,
             max_sentence_chars=conf.max_sentence_chars,
+            min_fact_confidence=conf.min_fact_confidence,
         )
-        return Pipeline.from_config(conf.segmenter, conf.recognizers, conf.resolver, conf.relation_extractors, resources)
+        return Pipeline.from_config(conf.segmenter, conf.recognizers, conf.resolver, conf.relation_extractors,
+                                    conf.validator, resources)
 
     def importer(self, department: str | None = None, labels: tuple[str, ...] = ()) -> Importer:
         from extraction.importer import Importer, ImportOptions

@@ -27,6 +27,8 @@ class PipelineSettings(BaseModel):
     recognizers: list[str] = Field(default_factory=lambda: ["gazetteer"])
     resolver: str = "alias"
     relation_extractors: list[str] = Field(default_factory=lambda: ["patterns"])
+    validator: str = "ontology"
+    min_fact_confidence: float = Field(0.5, ge=0.0, le=1.0)  # below: kept as a flagged candidate
     gazetteer_dir: Path | None = None  # default: the project's data/gazetteers
     max_sentence_chars: int = 5_000
 

@@ -11,6 +11,7 @@ from extraction.patterns import PatternRelationExtractor
 from extraction.registry import register
 from extraction.resolver import AliasResolver
 from extraction.segmenter import SpacySegmenter
+from extraction.validation import OntologyFactValidator
 
 
 @dataclass
@@ -19,7 +20,9 @@ class Resources:
 
     gazetteer_dir: Path
     is_a: Callable[[str, str], bool]  # is_a(child_type, parent_type), from the ontology
+    check_fact: Callable[[str, str, str], str | None]  # domain/range check, from the ontology
     max_sentence_chars: int = 5_000
+    min_fact_confidence: float = 0.5
     extra: dict[str, object] = field(default_factory=dict)
 
     @cached_property
@@ -45,3 +48,8 @@ def _alias_resolver(resources: Resources) -> AliasResolver:
 @register("relation_extractor", "patterns")
 def _patterns(resources: Resources) -> PatternRelationExtractor:
     return PatternRelationExtractor(compatible=resources.is_a)
+
+
+@register("validator", "ontology")
+def _ontology_validator(resources: Resources) -> OntologyFactValidator:
+    return OntologyFactValidator(resources.check_fact, resources.min_fact_confidence)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from extraction.records import Document, Entity, Fact, Mention, Sentence
+from extraction.records import CandidateFact, Document, Entity, Fact, Mention, Sentence
 
 
 class Segmenter(Protocol):
@@ -27,3 +27,8 @@ class RelationExtractor(Protocol):
     def run(
         self, document: Document, sentences: list[Sentence], mentions: list[Mention], entities: list[Entity]
     ) -> list[Fact]: ...
+
+
+class FactValidator(Protocol):
+    def run(self, facts: list[Fact], entities: list[Entity]) -> tuple[list[Fact], list[CandidateFact]]:
+        """Split facts into those stored as facts and flagged candidates (with reasons)."""

@@ -53,6 +53,8 @@ class ImportReport(BaseModel):
     mentions: int = 0
     entities: int = 0  # distinct entities named by the imported documents
     facts: int = 0
+    facts_rejected: int = 0  # held back: outside the ontology's domain/range
+    facts_low_confidence: int = 0  # held back: below pipeline.min_fact_confidence
     elapsed_s: float = 0.0
     documents_per_s: float = 0.0
     sentences_per_s: float = 0.0
@@ -207,6 +209,8 @@ class Importer:
         report.words += document.word_count
         report.mentions += len(graph.mentions)
         report.facts += len(graph.facts)
+        report.facts_rejected += sum(c.status == "rejected" for c in graph.candidates)
+        report.facts_low_confidence += sum(c.status == "low_confidence" for c in graph.candidates)
         entity_ids.update(e.id for e in graph.entities)
         report.documents.append(ImportedDocument(
             id=document.id, path=document.source_path, title=document.title, status=status,

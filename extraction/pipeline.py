@@ -1,11 +1,11 @@
-"""The extraction pipeline: segment → recognize → merge → resolve → relate, one document at a time."""
+"""The extraction pipeline: segment → recognize → merge → resolve → relate → validate, one document at a time."""
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from extraction import builtin  # noqa: F401  (registers the built-in components)
 from extraction.builtin import Resources
-from extraction.components import EntityRecognizer, EntityResolver, RelationExtractor, Segmenter
+from extraction.components import EntityRecognizer, EntityResolver, FactValidator, RelationExtractor, Segmenter
 from extraction.records import Document, DocumentGraph, Fact, Mention
 from extraction.registry import create
 
@@ -17,22 +17,25 @@ class Pipeline:
         recognizers: Sequence[EntityRecognizer],
         resolver: EntityResolver,
         relation_extractors: Sequence[RelationExtractor],
+        validator: FactValidator,
     ) -> None:
         self.segmenter = segmenter
         self.recognizers = list(recognizers)
         self.resolver = resolver
         self.relation_extractors = list(relation_extractors)
+        self.validator = validator
 
     @classmethod
     def from_config(
         cls, segmenter: str, recognizers: Sequence[str], resolver: str, relation_extractors: Sequence[str],
-        resources: Resources,
+        validator: str, resources: Resources,
     ) -> Pipeline:
         return cls(
             create("segmenter", segmenter, resources),
             [create("recognizer", name, resources) for name in recognizers],
             create("resolver", resolver, resources),
             [create("relation_extractor", name, resources) for name in relation_extractors],
+            create("validator", validator, resources),
         )
 
     def run(self, document: Document) -> DocumentGraph:
@@ -47,9 +50,10 @@ class Pipeline:
                     "confidence": max(known.confidence, fact.confidence),
                     "provenance": (*known.provenance, *fact.provenance),
                 })
+        kept, candidates = self.validator.run(list(facts.values()), entities)
         return DocumentGraph(
             document=document, sentences=tuple(sentences), mentions=tuple(mentions),
-            entities=tuple(entities), facts=tuple(facts.values()),
+            entities=tuple(entities), facts=tuple(kept), candidates=tuple(candidates),
         )
 
 

@@ -138,6 +138,14 @@ class Fact(Record):
     provenance: tuple[Provenance, ...]
 
 
+class CandidateFact(Record):
+    """A fact that was extracted but not stored as a fact: kept, flagged with the reason, queryable."""
+
+    fact: Fact
+    status: str  # "rejected" (violates the ontology) or "low_confidence" (below the threshold)
+    reason: str
+
+
 class DocumentGraph(Record):
     """Everything one document contributes to the graph; a store writes it in one transaction."""
 
@@ -146,3 +154,4 @@ class DocumentGraph(Record):
     mentions: tuple[Mention, ...]
     entities: tuple[Entity, ...]
     facts: tuple[Fact, ...]
+    candidates: tuple[CandidateFact, ...] = ()

@@ -8,7 +8,7 @@ from extraction.errors import ConfigError, Errors
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-KINDS = ("segmenter", "recognizer", "resolver", "relation_extractor")
+KINDS = ("segmenter", "recognizer", "resolver", "relation_extractor", "validator")
 _FACTORIES: dict[str, dict[str, Callable[..., Any]]] = {kind: {} for kind in KINDS}
 
 

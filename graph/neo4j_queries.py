@@ -38,10 +38,6 @@ SCHEMA = (
     "FOR (e:Entity) REQUIRE e.id IS UNIQUE",
     "CREATE CONSTRAINT govkg_fact_id IF NOT EXISTS "
     "FOR (f:Fact) REQUIRE f.id IS UNIQUE",
-    "CREATE CONSTRAINT govkg_mention_id IF NOT EXISTS "
-    "FOR ()-[m:MENTIONS]-() REQUIRE m.id IS UNIQUE",
-    "CREATE CONSTRAINT govkg_unresolved_mention_id IF NOT EXISTS "
-    "FOR ()-[m:MENTIONS_UNRESOLVED]-() REQUIRE m.id IS UNIQUE",
     "CREATE INDEX govkg_document_source IF NOT EXISTS FOR (d:Document) ON (d.source_path)",
     "CREATE INDEX govkg_document_imported IF NOT EXISTS FOR (d:Document) ON (d.imported_at)",
     "CREATE INDEX govkg_entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
@@ -81,10 +77,15 @@ RETURN count(*) AS n
 # {labels_set} is "e:`Agency`:`GovernmentOrganization`:`Organization`, " or "".
 # First writer wins name and type (SQLite: ON CONFLICT DO NOTHING); names and aliases
 # accumulate, one spelling per normalized form (SQLite: entity_names UNIQUE(entity_id, norm)).
+# row.reset: the entity is only there because of this document's previous version; SQLite
+# deletes it while retracting that version and inserts it afresh (name and names reset).
 UPSERT_ENTITIES = """
 UNWIND $rows AS row
 MERGE (e:Entity {{id: row.id}})
 ON CREATE SET {labels_set}e.name = row.name, e.type = row.type, e.names = [], e.norms = []
+ON MATCH SET e.name = CASE WHEN row.reset THEN row.name ELSE e.name END,
+             e.names = CASE WHEN row.reset THEN [] ELSE e.names END,
+             e.norms = CASE WHEN row.reset THEN [] ELSE e.norms END
 WITH e, row, [i IN range(0, size(row.norms) - 1) WHERE NOT row.norms[i] IN e.norms] AS fresh
 SET e.names = e.names + [i IN fresh | row.names[i]],
     e.norms = e.norms + [i IN fresh | row.norms[i]]
@@ -92,24 +93,31 @@ SET e.aliases = [n IN e.names WHERE n <> e.name]
 RETURN count(*) AS n
 """
 
-UPSERT_MENTIONS = """
+# A document's mentions and provenance are always replaced as a whole (its old ones are
+# deleted first in the same transaction) and the rows are deduplicated by key beforehand,
+# so they are created, not merged.
+CREATE_MENTIONS = """
 UNWIND $rows AS row
 MATCH (s:Sentence {key: row.sentence_key})
 MATCH (e:Entity {id: row.entity_id})
-MERGE (s)-[m:MENTIONS {id: row.id}]->(e)
-SET m += row.props
+CREATE (s)-[m:MENTIONS]->(e)
+SET m = row.props
 RETURN count(*) AS n
 """
 
-UPSERT_UNRESOLVED_MENTIONS = """
+CREATE_UNRESOLVED_MENTIONS = """
 UNWIND $rows AS row
 MATCH (s:Sentence {key: row.sentence_key})
-MERGE (s)-[m:MENTIONS_UNRESOLVED {id: row.id}]->(s)
-SET m += row.props
+CREATE (s)-[m:MENTIONS_UNRESOLVED]->(s)
+SET m = row.props
 RETURN count(*) AS n
 """
 
 # The endpoints are matched so that a fact naming an unknown entity is caught (the count).
+# row.retracted: the fact was supported by this document's previous version, whose provenance
+# is already gone. SQLite deletes such a fact when nothing else supports it and inserts it
+# afresh (first_seen = now), else sets its confidence to the best remaining provenance's;
+# then the upsert keeps the higher of that and the new confidence.
 UPSERT_FACTS = """
 UNWIND $rows AS row
 MATCH (:Entity {id: row.subject_id})
@@ -118,18 +126,25 @@ MERGE (f:Fact {id: row.id})
 ON CREATE SET f.predicate = row.predicate, f.subject_id = row.subject_id,
               f.object_id = row.object_id, f.confidence = row.confidence,
               f.first_seen = $now, f.sources = []
-ON MATCH SET f.confidence = CASE WHEN row.confidence > f.confidence
-                                 THEN row.confidence ELSE f.confidence END
-SET f.last_seen = $now
+WITH f, row, COLLECT {
+    MATCH (f)-[p:SUPPORTED_BY]->() RETURN p.confidence ORDER BY p.confidence DESC LIMIT 1
+}[0] AS other
+WITH f, row, other,
+     CASE WHEN row.retracted AND other IS NULL THEN row.confidence
+          WHEN row.retracted THEN other
+          ELSE f.confidence END AS base
+SET f.confidence = CASE WHEN row.confidence > base THEN row.confidence ELSE base END,
+    f.first_seen = CASE WHEN row.retracted AND other IS NULL THEN $now ELSE f.first_seen END,
+    f.last_seen = $now
 RETURN count(*) AS n
 """
 
-UPSERT_PROVENANCE = """
+CREATE_PROVENANCE = """
 UNWIND $rows AS row
 MATCH (f:Fact {id: row.fact_id})
 MATCH (s:Sentence {key: row.sentence_key})
-MERGE (f)-[p:SUPPORTED_BY {subject_start: row.subject_start, object_start: row.object_start}]->(s)
-SET p += row.props
+CREATE (f)-[p:SUPPORTED_BY]->(s)
+SET p = row.props
 RETURN count(*) AS n
 """
 
@@ -149,24 +164,42 @@ SET r.confidence = f.confidence, r.sources = f.sources,
 RETURN count(*) AS n
 """
 
-# -- retraction of one document (same semantics as SqliteStore._retract) -------------------
-RETRACT_SCOPE = """
-MATCH (d:Document {id: $id})
-RETURN COLLECT {
-           MATCH (d)-[:HAS_SENTENCE]->(:Sentence)<-[:SUPPORTED_BY]-(f:Fact) RETURN DISTINCT f.id
-       } AS fact_ids,
-       COLLECT {
-           MATCH (d)-[:HAS_SENTENCE]->(:Sentence)-[:MENTIONS]->(e:Entity) RETURN DISTINCT e.id
-       } AS entity_ids,
-       COUNT { (d)-[:HAS_SENTENCE]->(:Sentence)-[:MENTIONS|MENTIONS_UNRESOLVED]->() } AS mentions
+# -- retraction of a document's previous version (same results as SqliteStore._retract) ----
+# Order matters for speed: Neo4j's index seeks slow down in proportion to the nodes already
+# deleted in the same transaction, so every seek-driven step runs before any node is
+# deleted, and the deletions find their nodes by element id (read up front), not by index.
+RETRACT_FACTS = """
+MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)<-[:SUPPORTED_BY]-(f:Fact)
+WITH DISTINCT f
+OPTIONAL MATCH (s:Entity {id: f.subject_id})
+OPTIONAL MATCH (o:Entity {id: f.object_id})
+RETURN f.id AS id, elementId(f) AS eid, f.subject_id AS subject_id, f.object_id AS object_id,
+       elementId(s) AS s_eid, elementId(o) AS o_eid,
+       EXISTS { (f)-[p:SUPPORTED_BY]->() WHERE p.document_id <> $id } AS supported_elsewhere
 """
-# Detaching the sentences removes the document's mentions and provenance with them.
-DELETE_DOCUMENT_SENTENCES = """
-MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(s:Sentence)
-DETACH DELETE s
+RETRACT_MENTIONED = """
+MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)-[:MENTIONS]->(e:Entity)
+RETURN DISTINCT e.id AS id
 """
-DELETE_DOCUMENT = "MATCH (d:Document {id: $id}) DETACH DELETE d"
-
+# Would the entity be left with neither mention nor fact once the document is retracted?
+RETRACT_ENTITIES = """
+UNWIND $ids AS id
+MATCH (e:Entity {id: id})
+RETURN e.id AS id, elementId(e) AS eid, e.type AS type,
+       NOT (EXISTS { (e)<-[m:MENTIONS]-(:Sentence) WHERE m.document_id <> $doc }
+            OR EXISTS { (e)-[r]-(:Entity) WHERE any(d IN r.sources WHERE d <> $doc) }) AS orphaned
+"""
+DELETE_DOCUMENT_MENTIONS = """
+MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)-[m:MENTIONS|MENTIONS_UNRESOLVED]->()
+DELETE m
+RETURN count(*) AS n
+"""
+DELETE_DOCUMENT_PROVENANCE = """
+MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)<-[p:SUPPORTED_BY]-(:Fact)
+DELETE p
+RETURN count(*) AS n
+"""
+# Facts the document supported that other documents still support.
 UPDATE_KEPT_FACTS = """
 UNWIND $ids AS id
 MATCH (f:Fact {id: id})
@@ -183,26 +216,47 @@ WHERE r.id = f.id
 SET r.confidence = f.confidence, r.sources = f.sources
 RETURN count(DISTINCT f) AS n
 """
-
+# `SET x.id = x.id` takes the node's write lock before the check, so a fact or entity that
+# a concurrent import has just attached something to is seen as supported and kept.
 DELETE_UNSUPPORTED_FACTS = """
-UNWIND $ids AS id
-MATCH (f:Fact {id: id})
+UNWIND $rows AS row
+MATCH (f:Fact) WHERE elementId(f) = row.eid
+SET f.id = f.id
+WITH f, row
 WHERE NOT EXISTS { (f)-[:SUPPORTED_BY]->() }
-OPTIONAL MATCH (:Entity {id: f.subject_id})-[r]->(:Entity {id: f.object_id})
-WHERE r.id = f.id
-WITH f, f.subject_id AS subject_id, f.object_id AS object_id, collect(r) AS rels
+OPTIONAL MATCH (s:Entity) WHERE elementId(s) = row.s_eid
+OPTIONAL MATCH (o:Entity) WHERE elementId(o) = row.o_eid
+OPTIONAL MATCH (s)-[r]->(o) WHERE r.id = f.id
+WITH f, collect(r) AS rels
 FOREACH (rel IN rels | DELETE rel)
 DETACH DELETE f
-RETURN count(*) AS n, collect(subject_id) + collect(object_id) AS endpoints
+RETURN count(*) AS n
 """
-
+DELETE_ENTITIES_BY_ELEMENT_ID = """
+UNWIND $eids AS eid
+MATCH (e:Entity) WHERE elementId(e) = eid
+DETACH DELETE e
+RETURN count(*) AS n
+"""
 DELETE_ORPHAN_ENTITIES = """
-UNWIND $ids AS id
-MATCH (e:Entity {id: id})
+UNWIND $eids AS eid
+MATCH (e:Entity) WHERE elementId(e) = eid
+SET e.id = e.id
+WITH e
 WHERE NOT EXISTS { (e)<-[:MENTIONS]-(:Sentence) } AND NOT EXISTS { (e)--(:Entity) }
 DETACH DELETE e
 RETURN count(*) AS n
 """
+DELETE_STALE_SENTENCES = """
+MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(s:Sentence)
+WHERE NOT s.key IN $keep
+DETACH DELETE s
+"""
+DELETE_DOCUMENT_SENTENCES = """
+MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(s:Sentence)
+DETACH DELETE s
+"""
+DELETE_DOCUMENT = "MATCH (d:Document {id: $id}) DETACH DELETE d"
 
 # -- reads ---------------------------------------------------------------------------------
 DOCUMENT_FOR_SOURCE = """

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -193,6 +194,13 @@ class Neo4jStore:
             total += record["n"] if record is not None else 0
         return total
 
+    def _batched_rows(self, tx: ManagedTransaction, cypher: str, rows: Sequence[Any], /, key: str = "rows",
+                      **params: Any) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(rows), self.batch_size):
+            out += [r.data() for r in tx.run(cypher, {key: list(rows[start : start + self.batch_size]), **params})]
+        return out
+
     # -- labels ----------------------------------------------------------------------------
     def _label_set(self, entity_type: str) -> str:
         """`e:\\`Department\\`:\\`GovernmentOrganization\\`:..., ` for an ON CREATE SET clause."""
@@ -239,27 +247,45 @@ class Neo4jStore:
 
         def work(tx: ManagedTransaction) -> None:
             doc = graph.document
+            old: _Previous | None = None
             if tx.run(q.DOCUMENT_EXISTS, id=doc.id).single() is not None:
-                self._retract(tx, doc.id, keep_document=True)
+                # Rewriting: the same result as SQLite's retract-then-insert, reached by
+                # updating in place what comes back and deleting only what does not.
+                old = self._previous(tx, doc.id)
+                self._drop_links(tx, doc.id)
             tx.run(q.UPSERT_DOCUMENT, id=doc.id, text=doc.text, now=now, title=doc.title,
                    source_path=doc.source_path, source_name=doc.source_name, format=doc.format,
                    department=doc.department, published=doc.published, labels=list(doc.labels),
                    metadata=json.dumps(doc.metadata)).consume()
             _expect(self._batched(tx, q.UPSERT_SENTENCES, plan.sentences), len(plan.sentences),
                     "sentences name a document that is not this one")
+            recreate = []
+            for rows in plan.entities_by_type.values():
+                for row in rows:
+                    prior = old.entities.get(row["id"]) if old else None
+                    row["reset"] = prior is not None and prior.orphaned
+                    if row["reset"] and prior is not None and prior.type != row["type"]:
+                        recreate.append(prior.eid)  # its labels change: delete, then create
+                        row["reset"] = False
+            if recreate:
+                self._batched(tx, q.DELETE_ENTITIES_BY_ELEMENT_ID, recreate, key="eids")
             for entity_type, rows in plan.entities_by_type.items():
-                query = q.UPSERT_ENTITIES.format(labels_set=label_sets[entity_type])
-                self._batched(tx, query, rows)
-            _expect(self._batched(tx, q.UPSERT_MENTIONS, plan.mentions), len(plan.mentions),
+                self._batched(tx, q.UPSERT_ENTITIES.format(labels_set=label_sets[entity_type]), rows)
+            _expect(self._batched(tx, q.CREATE_MENTIONS, plan.mentions), len(plan.mentions),
                     "mentions name a sentence or an entity that the graph does not hold")
-            _expect(self._batched(tx, q.UPSERT_UNRESOLVED_MENTIONS, plan.unresolved),
+            _expect(self._batched(tx, q.CREATE_UNRESOLVED_MENTIONS, plan.unresolved),
                     len(plan.unresolved), "mentions name a sentence that the graph does not hold")
+            retracted = old.fact_ids if old else set()
+            for row in plan.facts:
+                row["retracted"] = row["id"] in retracted
             _expect(self._batched(tx, q.UPSERT_FACTS, plan.facts, now=now), len(plan.facts),
                     "facts name an entity that the store does not hold")
-            _expect(self._batched(tx, q.UPSERT_PROVENANCE, plan.provenance), len(plan.provenance),
+            _expect(self._batched(tx, q.CREATE_PROVENANCE, plan.provenance), len(plan.provenance),
                     "fact provenance names a sentence that the graph does not hold")
             for predicate, ids in plan.facts_by_predicate.items():
                 self._batched(tx, q.LINK_FACTS.format(rel_type=f"`{predicate}`"), ids, key="ids")
+            if old is not None:
+                self._finish_retraction(tx, doc.id, old, plan)
 
         self._write(work)
 
@@ -267,33 +293,58 @@ class Neo4jStore:
         def work(tx: ManagedTransaction) -> DeletionReport:
             if tx.run(q.DOCUMENT_EXISTS, id=document_id).single() is None:
                 raise NotFound(f"no document with id {document_id!r}")
-            return self._retract(tx, document_id, keep_document=False)
+            old = self._previous(tx, document_id)
+            mentions_removed = self._drop_links(tx, document_id)
+            facts_removed, facts_kept, entities_removed = self._finish_retraction(tx, document_id, old, None)
+            return DeletionReport(
+                document_id=document_id,
+                mentions_removed=mentions_removed,
+                facts_removed=facts_removed,
+                facts_kept=facts_kept,
+                entities_removed=entities_removed,
+            )
 
         return self._write(work)
 
-    def _retract(self, tx: ManagedTransaction, document_id: str, keep_document: bool) -> DeletionReport:
-        scope = tx.run(q.RETRACT_SCOPE, id=document_id).single()
-        fact_ids: list[str] = list(scope["fact_ids"]) if scope else []
-        touched: dict[str, None] = dict.fromkeys(scope["entity_ids"] if scope else [])
-        mentions_removed = int(scope["mentions"]) if scope else 0
-        tx.run(q.DELETE_DOCUMENT_SENTENCES, id=document_id).consume()
-        if not keep_document:
+    # Retraction, in the order that keeps it linear: Neo4j's index seeks slow down with every
+    # node already deleted in the transaction, so the seek-driven steps come first and the
+    # node deletions last, finding their nodes by element id.
+    def _previous(self, tx: ManagedTransaction, document_id: str) -> _Previous:
+        """What the document's stored version supports: its facts and touched entities."""
+        facts = [r.data() for r in tx.run(q.RETRACT_FACTS, id=document_id)]
+        touched = dict.fromkeys(r["id"] for r in tx.run(q.RETRACT_MENTIONED, id=document_id))
+        for fact in facts:
+            touched.update(dict.fromkeys((fact["subject_id"], fact["object_id"])))
+        entities = {
+            r["id"]: _PriorEntity(r["eid"], r["type"], r["orphaned"])
+            for r in self._batched_rows(tx, q.RETRACT_ENTITIES, list(touched), key="ids", doc=document_id)
+        }
+        return _Previous(facts, entities)
+
+    def _drop_links(self, tx: ManagedTransaction, document_id: str) -> int:
+        """Delete the document's mentions and provenance (relationships); returns the mentions."""
+        mentions = tx.run(q.DELETE_DOCUMENT_MENTIONS, id=document_id).single()
+        tx.run(q.DELETE_DOCUMENT_PROVENANCE, id=document_id).consume()
+        return mentions["n"] if mentions else 0
+
+    def _finish_retraction(self, tx: ManagedTransaction, document_id: str, old: _Previous,
+                           plan: _WritePlan | None) -> tuple[int, int, int]:
+        """After the new version (if any) is written: settle the old facts, delete what is left
+        unsupported, and the entities left with neither mention nor fact."""
+        new_facts = {row["id"] for row in plan.facts} if plan else set()
+        new_entities = {row["id"] for rows in plan.entities_by_type.values() for row in rows} if plan else set()
+        kept = [f["id"] for f in old.facts if f["supported_elsewhere"] and f["id"] not in new_facts]
+        gone = [f for f in old.facts if not f["supported_elsewhere"] and f["id"] not in new_facts]
+        facts_kept = self._batched(tx, q.UPDATE_KEPT_FACTS, kept, key="ids")
+        facts_removed = self._batched(tx, q.DELETE_UNSUPPORTED_FACTS, gone)
+        if plan is not None:
+            tx.run(q.DELETE_STALE_SENTENCES, id=document_id, keep=[s["key"] for s in plan.sentences]).consume()
+        else:
+            tx.run(q.DELETE_DOCUMENT_SENTENCES, id=document_id).consume()
             tx.run(q.DELETE_DOCUMENT, id=document_id).consume()
-        facts_kept = self._batched(tx, q.UPDATE_KEPT_FACTS, fact_ids, key="ids")
-        facts_removed = 0
-        for start in range(0, len(fact_ids), self.batch_size):
-            record = tx.run(q.DELETE_UNSUPPORTED_FACTS, ids=fact_ids[start : start + self.batch_size]).single()
-            if record is not None:
-                facts_removed += record["n"]
-                touched.update(dict.fromkeys(record["endpoints"]))
-        entities_removed = self._batched(tx, q.DELETE_ORPHAN_ENTITIES, list(touched), key="ids")
-        return DeletionReport(
-            document_id=document_id,
-            mentions_removed=mentions_removed,
-            facts_removed=facts_removed,
-            facts_kept=facts_kept,
-            entities_removed=entities_removed,
-        )
+        orphans = [e.eid for eid, e in old.entities.items() if e.orphaned and eid not in new_entities]
+        entities_removed = self._batched(tx, q.DELETE_ORPHAN_ENTITIES, orphans, key="eids")
+        return facts_removed, facts_kept, entities_removed
 
     # -- documents -------------------------------------------------------------------------
     def has_document(self, document_id: str) -> bool:
@@ -443,6 +494,25 @@ class Neo4jStore:
         )
 
 
+@dataclass(frozen=True)
+class _PriorEntity:
+    eid: str  # element id, valid for the rest of the transaction
+    type: str
+    orphaned: bool  # nothing but the retracted version mentions it or states a fact of it
+
+
+@dataclass(frozen=True)
+class _Previous:
+    """A stored document version about to be retracted: its facts and touched entities."""
+
+    facts: list[dict[str, Any]]
+    entities: dict[str, _PriorEntity]
+
+    @property
+    def fact_ids(self) -> set[str]:
+        return {f["id"] for f in self.facts}
+
+
 # -- write plan: the graph's rows, deduplicated as the SQLite upserts would -----------------------
 class _WritePlan:
     def __init__(self) -> None:
@@ -469,7 +539,8 @@ class _WritePlan:
         for e in graph.entities:
             row = entities.get(e.id)
             if row is None:
-                row = entities[e.id] = {"id": e.id, "name": e.name, "type": e.type, "names": [], "norms": []}
+                row = entities[e.id] = {"id": e.id, "name": e.name, "type": e.type, "names": [], "norms": [],
+                                        "reset": False}
             for name in (e.name, *e.aliases):
                 norm = normalize_name(name)
                 if norm and norm not in row["norms"]:
@@ -485,7 +556,7 @@ class _WritePlan:
                 "id": m.id, "entity_id": m.entity_id,
                 "sentence_key": sentence_key(m.document_id, m.sentence_index),
                 "props": {
-                    "document_id": m.document_id, "sentence_index": m.sentence_index,
+                    "id": m.id, "document_id": m.document_id, "sentence_index": m.sentence_index,
                     "start": m.start, "end": m.end, "text": m.text, "type": m.type,
                     "confidence": m.confidence, "extractor": m.extractor.name,
                     "extractor_version": m.extractor.version,
@@ -500,7 +571,7 @@ class _WritePlan:
             row = facts.get(f.id)
             if row is None:
                 facts[f.id] = {"id": f.id, "subject_id": f.subject_id, "predicate": f.predicate,
-                               "object_id": f.object_id, "confidence": f.confidence}
+                               "object_id": f.object_id, "confidence": f.confidence, "retracted": False}
                 plan.facts_by_predicate.setdefault(f.predicate, []).append(f.id)
             else:
                 row["confidence"] = max(row["confidence"], f.confidence)
@@ -509,10 +580,10 @@ class _WritePlan:
                 provenance.pop(key, None)
                 provenance[key] = {
                     "fact_id": f.id, "sentence_key": sentence_key(p.document_id, p.sentence_index),
-                    "subject_start": p.subject_start, "object_start": p.object_start,
                     "props": {
                         "document_id": p.document_id, "sentence_index": p.sentence_index,
-                        "subject_end": p.subject_end, "object_end": p.object_end,
+                        "subject_start": p.subject_start, "subject_end": p.subject_end,
+                        "object_start": p.object_start, "object_end": p.object_end,
                         "confidence": p.confidence, "extractor": p.extractor.name,
                         "extractor_version": p.extractor.version,
                     },

@@ -96,6 +96,19 @@ CREATE TABLE IF NOT EXISTS fact_provenance (
     PRIMARY KEY (fact_id, document_id, sentence_idx, subject_start, object_start)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS fact_provenance_document ON fact_provenance(document_id);
+CREATE TABLE IF NOT EXISTS fact_candidates (
+    id TEXT NOT NULL,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    subject_id TEXT NOT NULL,
+    predicate TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    provenance TEXT NOT NULL,
+    PRIMARY KEY (id, document_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS fact_candidates_status ON fact_candidates(status);
 """
 
 DOCUMENT_EXISTS = "SELECT 1 FROM documents WHERE id = ?"
@@ -145,12 +158,19 @@ INSERT OR REPLACE INTO fact_provenance (fact_id, document_id, sentence_idx, subj
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 """
 
+INSERT_CANDIDATE = """
+INSERT OR REPLACE INTO fact_candidates (id, document_id, subject_id, predicate, object_id, confidence,
+                                        status, reason, provenance)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
 # -- retraction of one document ------------------------------------------------------------
 FACTS_OF_DOCUMENT = "SELECT DISTINCT fact_id FROM fact_provenance WHERE document_id = ?"
 ENTITIES_OF_DOCUMENT = """
 SELECT DISTINCT entity_id FROM mentions WHERE document_id = ? AND entity_id IS NOT NULL
 """
 DELETE_DOCUMENT_PROVENANCE = "DELETE FROM fact_provenance WHERE document_id = ?"
+DELETE_DOCUMENT_CANDIDATES = "DELETE FROM fact_candidates WHERE document_id = ?"
 DELETE_DOCUMENT_MENTIONS = "DELETE FROM mentions WHERE document_id = ?"
 DELETE_DOCUMENT_SENTENCES = "DELETE FROM sentences WHERE document_id = ?"
 DELETE_DOCUMENT = "DELETE FROM documents WHERE id = ?"
@@ -213,3 +233,31 @@ SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sentences),
 """
 ENTITIES_BY_TYPE = "SELECT type, count(*) FROM entities GROUP BY type ORDER BY type"
 FACTS_BY_PREDICATE = "SELECT predicate, count(*) FROM facts GROUP BY predicate ORDER BY predicate"
+CANDIDATES = """
+SELECT c.*, s.name AS s_name, s.type AS s_type, o.name AS o_name, o.type AS o_type,
+       d.title AS document_title, d.source_name, d.department
+FROM fact_candidates c
+JOIN entities s ON s.id = c.subject_id JOIN entities o ON o.id = c.object_id
+JOIN documents d ON d.id = c.document_id
+WHERE (:status IS NULL OR c.status = :status)
+ORDER BY c.confidence DESC, c.id, c.document_id LIMIT :limit OFFSET :offset
+"""
+CANDIDATES_BY_STATUS = "SELECT status, count(*) FROM fact_candidates GROUP BY status ORDER BY status"
+SENTENCE_GET = 'SELECT idx, start, "end", text FROM sentences WHERE document_id = ? AND idx = ?'
+
+# -- whole documents back, for export ------------------------------------------------------
+DOCUMENT_IDS = "SELECT id FROM documents WHERE (:department IS NULL OR department = :department) ORDER BY id"
+DOCUMENT_SENTENCES = 'SELECT idx, start, "end", text FROM sentences WHERE document_id = ? ORDER BY idx'
+DOCUMENT_MENTIONS = 'SELECT * FROM mentions WHERE document_id = ? ORDER BY start, "end", id'
+DOCUMENT_ENTITIES = """
+SELECT DISTINCT e.id, e.name, e.type FROM entities e
+WHERE e.id IN (SELECT entity_id FROM mentions WHERE document_id = :doc)
+   OR e.id IN (SELECT f.subject_id FROM facts f JOIN fact_provenance p ON p.fact_id = f.id WHERE p.document_id = :doc)
+   OR e.id IN (SELECT f.object_id FROM facts f JOIN fact_provenance p ON p.fact_id = f.id WHERE p.document_id = :doc)
+ORDER BY e.id
+"""
+DOCUMENT_FACT_PROVENANCE = """
+SELECT f.subject_id, f.predicate, f.object_id, p.* FROM fact_provenance p JOIN facts f ON f.id = p.fact_id
+WHERE p.document_id = ? ORDER BY p.fact_id, p.sentence_idx, p.subject_start, p.object_start
+"""
+DOCUMENT_CANDIDATES = "SELECT * FROM fact_candidates WHERE document_id = ? ORDER BY id"

@@ -9,10 +9,15 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from extraction.records import (
+    CandidateFact,
     Document,
     DocumentGraph,
     Entity,
     Extractor,
+    Fact,
+    Mention,
+    Provenance,
+    Sentence,
     normalize_name,
     utcnow,
 )
@@ -20,6 +25,7 @@ from graph import sqlite_queries as q
 from graph.errors import NotFound, StoreUnavailable, WriteFailed
 from graph.ranking import Candidate, rank
 from graph.store import (
+    CandidateView,
     DeletionReport,
     DocumentSummary,
     EntityHit,
@@ -131,6 +137,12 @@ class SqliteStore:
                   p.object_end, p.confidence, p.extractor.name, p.extractor.version)
                  for f in graph.facts for p in f.provenance],
             )
+            conn.executemany(
+                q.INSERT_CANDIDATE,
+                [(c.fact.id, doc.id, c.fact.subject_id, c.fact.predicate, c.fact.object_id, c.fact.confidence,
+                  c.status, c.reason, json.dumps([p.model_dump(mode="json") for p in c.fact.provenance]))
+                 for c in graph.candidates],
+            )
 
     def delete_document(self, document_id: str) -> DeletionReport:
         with self._transaction() as conn:
@@ -142,6 +154,7 @@ class SqliteStore:
         fact_ids = [r[0] for r in conn.execute(q.FACTS_OF_DOCUMENT, (document_id,))]
         touched = {r[0] for r in conn.execute(q.ENTITIES_OF_DOCUMENT, (document_id,))}
         conn.execute(q.DELETE_DOCUMENT_PROVENANCE, (document_id,))
+        conn.execute(q.DELETE_DOCUMENT_CANDIDATES, (document_id,))
         mentions_removed = conn.execute(q.DELETE_DOCUMENT_MENTIONS, (document_id,)).rowcount
         conn.execute(q.DELETE_DOCUMENT_SENTENCES, (document_id,))
         if not keep_document:
@@ -308,6 +321,68 @@ class SqliteStore:
     def entity_departments(self, entity_id: str) -> list[str]:
         return [r[0] for r in self._conn().execute(q.ENTITY_DEPARTMENTS, (entity_id,))]
 
+    def fact_candidates(self, status: str | None = None, limit: int = 100, offset: int = 0) -> list[CandidateView]:
+        conn = self._conn()
+        views = []
+        for r in conn.execute(q.CANDIDATES, {"status": status, "limit": limit, "offset": offset}).fetchall():
+            provenance = []
+            for p in (Provenance(**row) for row in json.loads(r["provenance"])):
+                sentence = conn.execute(q.SENTENCE_GET, (p.document_id, p.sentence_index)).fetchone()
+                provenance.append(ProvenanceView(
+                    document_id=p.document_id, document_title=r["document_title"], document_source=r["source_name"],
+                    department=r["department"], sentence_index=p.sentence_index, sentence=sentence["text"],
+                    sentence_start=sentence["start"], sentence_end=sentence["end"],
+                    subject_start=p.subject_start, subject_end=p.subject_end, object_start=p.object_start,
+                    object_end=p.object_end, confidence=p.confidence, extractor=p.extractor,
+                ))
+            views.append(CandidateView(
+                id=r["id"], predicate=r["predicate"], confidence=r["confidence"], status=r["status"],
+                reason=r["reason"], subject=EntityRef(id=r["subject_id"], name=r["s_name"], type=r["s_type"]),
+                object=EntityRef(id=r["object_id"], name=r["o_name"], type=r["o_type"]), provenance=provenance,
+            ))
+        return views
+
+    def iter_document_graphs(self, department: str | None = None) -> Iterator[DocumentGraph]:
+        conn = self._conn()
+        ids = [r[0] for r in conn.execute(q.DOCUMENT_IDS, {"department": department})]
+        for doc_id in ids:
+            yield self._document_graph(conn, doc_id)
+
+    def _document_graph(self, conn: sqlite3.Connection, doc_id: str) -> DocumentGraph:
+        document = self.get_document(doc_id)
+        sentences = tuple(Sentence(document_id=doc_id, index=r[0], start=r[1], end=r[2], text=r[3])
+                          for r in conn.execute(q.DOCUMENT_SENTENCES, (doc_id,)))
+        mentions = tuple(
+            Mention(id=r["id"], document_id=doc_id, sentence_index=r["sentence_idx"], start=r["start"], end=r["end"],
+                    text=r["text"], type=r["type"], confidence=r["confidence"],
+                    extractor=Extractor(name=r["extractor"], version=r["extractor_version"]), entity_id=r["entity_id"])
+            for r in conn.execute(q.DOCUMENT_MENTIONS, (doc_id,))
+        )
+        entities = tuple(self.get_entity(r[0]) for r in conn.execute(q.DOCUMENT_ENTITIES, {"doc": doc_id}))
+        grouped: dict[str, tuple[sqlite3.Row, list[Provenance]]] = {}
+        for r in conn.execute(q.DOCUMENT_FACT_PROVENANCE, (doc_id,)):
+            prov = Provenance(document_id=doc_id, sentence_index=r["sentence_idx"], subject_start=r["subject_start"],
+                              subject_end=r["subject_end"], object_start=r["object_start"], object_end=r["object_end"],
+                              confidence=r["confidence"],
+                              extractor=Extractor(name=r["extractor"], version=r["extractor_version"]))
+            grouped.setdefault(r["fact_id"], (r, []))[1].append(prov)
+        facts = tuple(
+            Fact(id=fid, subject_id=row["subject_id"], predicate=row["predicate"], object_id=row["object_id"],
+                 confidence=max(p.confidence for p in provs), provenance=tuple(provs))
+            for fid, (row, provs) in grouped.items()
+        )
+        candidates = tuple(
+            CandidateFact(
+                fact=Fact(id=r["id"], subject_id=r["subject_id"], predicate=r["predicate"], object_id=r["object_id"],
+                          confidence=r["confidence"],
+                          provenance=tuple(Provenance(**p) for p in json.loads(r["provenance"]))),
+                status=r["status"], reason=r["reason"],
+            )
+            for r in conn.execute(q.DOCUMENT_CANDIDATES, (doc_id,))
+        )
+        return DocumentGraph(document=document, sentences=sentences, mentions=mentions, entities=entities,
+                             facts=facts, candidates=candidates)
+
     def stats(self) -> StoreStats:
         conn = self._conn()
         documents, sentences, mentions, entities, facts = conn.execute(q.COUNTS).fetchone()
@@ -316,6 +391,7 @@ class SqliteStore:
             entities=entities, facts=facts,
             entities_by_type=dict(conn.execute(q.ENTITIES_BY_TYPE).fetchall()),
             facts_by_predicate=dict(conn.execute(q.FACTS_BY_PREDICATE).fetchall()),
+            candidates_by_status=dict(conn.execute(q.CANDIDATES_BY_STATUS).fetchall()),
         )
 
 

@@ -1,6 +1,7 @@
 """The GraphStore contract that every store implements, and the views it returns."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
@@ -54,6 +55,19 @@ class FactView(View):
     provenance: list[ProvenanceView]
 
 
+class CandidateView(View):
+    """A fact held back at write time (ontology violation or low confidence), with its reason."""
+
+    id: str
+    subject: EntityRef
+    predicate: str
+    object: EntityRef
+    confidence: float
+    status: str
+    reason: str
+    provenance: list[ProvenanceView]
+
+
 class MentionView(View):
     id: str
     entity_id: str | None
@@ -95,6 +109,7 @@ class StoreStats(View):
     facts: int
     entities_by_type: dict[str, int]
     facts_by_predicate: dict[str, int]
+    candidates_by_status: dict[str, int]
 
 
 class DeletionReport(View):
@@ -143,6 +158,12 @@ class GraphStore(Protocol):
 
     def entity_departments(self, entity_id: str) -> list[str]:
         """Departments whose documents mention the entity (the cross-department view)."""
+
+    def fact_candidates(self, status: str | None = None, limit: int = 100, offset: int = 0) -> list[CandidateView]:
+        """Facts held back at write time, best first; `status` is "rejected" or "low_confidence"."""
+
+    def iter_document_graphs(self, department: str | None = None) -> Iterator[DocumentGraph]:
+        """Every stored document back as the DocumentGraph that would rebuild it (for export)."""
 
     def stats(self) -> StoreStats: ...
 

@@ -202,3 +202,49 @@ def test_ten_thousand_facts_in_one_import(store: GraphStore):
     stats = store.stats()
     assert (stats.facts, stats.entities) == (10_000, 250)
     assert len(store.entity_facts(entities[0].id, limit=100)) == 50
+
+
+def test_candidates_are_kept_queryable_and_retracted(store: GraphStore, pipeline: Pipeline):
+    from extraction.records import CandidateFact
+
+    graph = run(pipeline, GRASSLEY, "a.txt")
+    fact = graph.facts[0]
+    backwards = fact.model_copy(update={"id": fact_id(fact.object_id, "represents", fact.subject_id),
+                                        "subject_id": fact.object_id, "object_id": fact.subject_id,
+                                        "confidence": 0.3})
+    reason = pipeline.validator.run([backwards], list(graph.entities))[1][0].reason
+    graph = graph.model_copy(update={"candidates": (CandidateFact(fact=backwards, status="rejected", reason=reason),)})
+    store.write(graph)
+    store.write(graph)
+    held = store.fact_candidates()
+    assert len(held) == 1
+    assert (held[0].subject.name, held[0].predicate, held[0].object.name) == ("Iowa", "represents", "Chuck Grassley")
+    assert held[0].status == "rejected" and "domain of represents" in held[0].reason
+    assert held[0].provenance[0].sentence == GRASSLEY
+    assert store.fact_candidates(status="low_confidence") == []
+    assert store.stats().candidates_by_status == {"rejected": 1}
+    assert store.stats().facts == 1  # the valid fact is a fact; the candidate is not
+    store.delete_document(graph.document.id)
+    assert store.fact_candidates() == [] and store.stats().candidates_by_status == {}
+
+
+def test_document_graphs_come_back_whole(store: GraphStore, pipeline: Pipeline, tmp_path):
+    from graph.sqlite_store import SqliteStore
+
+    a = run(pipeline, GRASSLEY, "a.txt", department="Executive Office of the President")
+    b = run(pipeline, GRASSLEY + " Senator Tim Scott of South Carolina agreed.", "b.txt", department="Treasury")
+    store.write(a)
+    store.write(b)
+    back = {g.document.id: g for g in store.iter_document_graphs()}
+    assert set(back) == {a.document.id, b.document.id}
+    assert back[a.document.id].document == a.document
+    assert back[a.document.id].sentences == a.sentences
+    assert sorted(m.id for m in back[b.document.id].mentions) == sorted(m.id for m in b.mentions)
+    assert {f.id for f in back[b.document.id].facts} == {f.id for f in b.facts}
+    assert [g.document.id for g in store.iter_document_graphs(department="Treasury")] == [b.document.id]
+    copy = SqliteStore(tmp_path / "copy.sqlite3")  # rebuilding from the graphs gives the same store
+    for graph in back.values():
+        copy.write(graph)
+    expected = store.stats().model_dump(exclude={"store"})
+    assert copy.stats().model_dump(exclude={"store"}) == expected
+    copy.close()
