@@ -237,5 +237,14 @@ def _mount_neo4j() -> None:
 _mount_neo4j()
 
 
+def _mount_bench() -> None:
+    from api.cli_bench import bench_app
+
+    app.add_typer(bench_app, name="bench")
+
+
+_mount_bench()
+
+
 def main() -> None:
     app()

@@ -19,12 +19,12 @@ every 5.x server.
 SCHEMA_VERSION = 1
 
 #: Structural labels and relationship types; entity labels and fact predicates never take these.
-DOCUMENT, SENTENCE, ENTITY, FACT = "Document", "Sentence", "Entity", "Fact"
-HAS_SENTENCE, MENTIONS, MENTIONS_UNRESOLVED, SUPPORTED_BY = (
-    "HAS_SENTENCE", "MENTIONS", "MENTIONS_UNRESOLVED", "SUPPORTED_BY"
+DOCUMENT, SENTENCE, ENTITY, FACT, CANDIDATE = "Document", "Sentence", "Entity", "Fact", "Candidate"
+HAS_SENTENCE, MENTIONS, MENTIONS_UNRESOLVED, SUPPORTED_BY, HAS_CANDIDATE = (
+    "HAS_SENTENCE", "MENTIONS", "MENTIONS_UNRESOLVED", "SUPPORTED_BY", "HAS_CANDIDATE"
 )
-RESERVED_LABELS = frozenset({DOCUMENT, SENTENCE, FACT})
-RESERVED_TYPES = frozenset({HAS_SENTENCE, MENTIONS, MENTIONS_UNRESOLVED, SUPPORTED_BY})
+RESERVED_LABELS = frozenset({DOCUMENT, SENTENCE, FACT, CANDIDATE})
+RESERVED_TYPES = frozenset({HAS_SENTENCE, MENTIONS, MENTIONS_UNRESOLVED, SUPPORTED_BY, HAS_CANDIDATE})
 
 FULLTEXT_INDEX = "govkg_entity_names"
 
@@ -38,10 +38,13 @@ SCHEMA = (
     "FOR (e:Entity) REQUIRE e.id IS UNIQUE",
     "CREATE CONSTRAINT govkg_fact_id IF NOT EXISTS "
     "FOR (f:Fact) REQUIRE f.id IS UNIQUE",
+    "CREATE CONSTRAINT govkg_candidate_key IF NOT EXISTS "
+    "FOR (c:Candidate) REQUIRE c.key IS UNIQUE",
     "CREATE INDEX govkg_document_source IF NOT EXISTS FOR (d:Document) ON (d.source_path)",
     "CREATE INDEX govkg_document_imported IF NOT EXISTS FOR (d:Document) ON (d.imported_at)",
     "CREATE INDEX govkg_entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
     "CREATE INDEX govkg_fact_predicate IF NOT EXISTS FOR (f:Fact) ON (f.predicate)",
+    "CREATE INDEX govkg_candidate_status IF NOT EXISTS FOR (c:Candidate) ON (c.status)",
     # Normalized names and aliases (extraction.records.normalize_name): only word characters
     # and single spaces, so the whitespace analyzer tokenizes them exactly like the query.
     # Not eventually consistent: a search right after a write sees it.
@@ -164,6 +167,18 @@ SET r.confidence = f.confidence, r.sources = f.sources,
 RETURN count(*) AS n
 """
 
+# Candidate facts (held back at write time) are kept per document, as in SQLite: a node with
+# the triple's ids as properties (no relationships to the entities, so they keep no entity
+# alive) and the provenance as JSON, keyed "<document id>:<fact id>".
+UPSERT_CANDIDATES = """
+UNWIND $rows AS row
+MATCH (d:Document {id: row.document_id})
+MERGE (c:Candidate {key: row.key})
+SET c += row.props
+MERGE (d)-[:HAS_CANDIDATE]->(c)
+RETURN count(*) AS n
+"""
+
 # -- retraction of a document's previous version (same results as SqliteStore._retract) ----
 # Order matters for speed: Neo4j's index seeks slow down in proportion to the nodes already
 # deleted in the same transaction, so every seek-driven step runs before any node is
@@ -255,6 +270,15 @@ DETACH DELETE s
 DELETE_DOCUMENT_SENTENCES = """
 MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(s:Sentence)
 DETACH DELETE s
+"""
+DELETE_STALE_CANDIDATES = """
+MATCH (:Document {id: $id})-[:HAS_CANDIDATE]->(c:Candidate)
+WHERE NOT c.key IN $keep
+DETACH DELETE c
+"""
+DELETE_DOCUMENT_CANDIDATES = """
+MATCH (:Document {id: $id})-[:HAS_CANDIDATE]->(c:Candidate)
+DETACH DELETE c
 """
 DELETE_DOCUMENT = "MATCH (d:Document {id: $id}) DETACH DELETE d"
 
@@ -354,3 +378,64 @@ RETURN documents, sentences, resolved + unresolved AS mentions, entities, facts
 """
 ENTITIES_BY_TYPE = "MATCH (e:Entity) RETURN e.type AS key, count(*) AS n"
 FACTS_BY_PREDICATE = "MATCH (f:Fact) RETURN f.predicate AS key, count(*) AS n"
+CANDIDATES_BY_STATUS = "MATCH (c:Candidate) RETURN c.status AS key, count(*) AS n"
+
+# {match} is "(c:Candidate)" or "(c:Candidate {status: $status})". Like SQLite's inner joins,
+# a candidate whose entity or document is gone is not listed.
+CANDIDATES = """
+MATCH {match}
+MATCH (s:Entity {{id: c.subject_id}})
+MATCH (o:Entity {{id: c.object_id}})
+MATCH (d:Document {{id: c.document_id}})
+WITH c, s, o, d
+ORDER BY c.confidence DESC, c.id, c.document_id
+SKIP $offset LIMIT $limit
+RETURN c.id AS id, c.predicate AS predicate, c.confidence AS confidence, c.status AS status,
+       c.reason AS reason, c.provenance AS provenance,
+       s.id AS s_id, s.name AS s_name, s.type AS s_type,
+       o.id AS o_id, o.name AS o_name, o.type AS o_type,
+       c.document_id AS document_id, d.title AS document_title, d.source_name AS source_name,
+       d.department AS department
+ORDER BY confidence DESC, id, document_id
+"""
+CANDIDATES_ANY = CANDIDATES.format(match="(c:Candidate)")
+CANDIDATES_WITH_STATUS = CANDIDATES.format(match="(c:Candidate {status: $status})")
+SENTENCES_BY_KEY = """
+UNWIND $keys AS key
+MATCH (s:Sentence {key: key})
+RETURN s.key AS key, s.text AS text, s.start AS start, s.end AS end
+"""
+
+# -- whole documents back, for export ------------------------------------------------------
+DOCUMENT_IDS = """
+MATCH (d:Document)
+WHERE $department IS NULL OR d.department = $department
+RETURN d.id AS id ORDER BY id
+"""
+DOCUMENT_PARTS = """
+MATCH (d:Document {id: $id})
+RETURN COLLECT {
+           MATCH (d)-[:HAS_SENTENCE]->(s:Sentence)
+           RETURN s {.index, .start, .end, .text} ORDER BY s.index
+       } AS sentences,
+       COLLECT {
+           MATCH (d)-[:HAS_SENTENCE]->(:Sentence)-[m:MENTIONS|MENTIONS_UNRESOLVED]->(x)
+           RETURN m {.*, entity_id: CASE WHEN type(m) = 'MENTIONS' THEN x.id END}
+           ORDER BY m.start, m.end, m.id
+       } AS mentions,
+       COLLECT {
+           MATCH (d)-[:HAS_SENTENCE]->(:Sentence)<-[p:SUPPORTED_BY]-(f:Fact)
+           RETURN p {.*, fact_id: f.id, subject_id: f.subject_id, predicate: f.predicate,
+                     object_id: f.object_id}
+           ORDER BY f.id, p.sentence_index, p.subject_start, p.object_start
+       } AS provenance,
+       COLLECT {
+           MATCH (d)-[:HAS_CANDIDATE]->(c:Candidate) RETURN c {.*} ORDER BY c.id
+       } AS candidates
+"""
+ENTITIES_GET = """
+UNWIND $ids AS id
+MATCH (e:Entity {id: id})
+RETURN e.id AS id, e.name AS name, e.type AS type, e.names AS names
+ORDER BY id
+"""

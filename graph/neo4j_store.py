@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import neo4j
@@ -29,10 +29,15 @@ from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j import exceptions as nex
 
 from extraction.records import (
+    CandidateFact,
     Document,
     DocumentGraph,
     Entity,
     Extractor,
+    Fact,
+    Mention,
+    Provenance,
+    Sentence,
     normalize_name,
     utcnow,
 )
@@ -40,6 +45,7 @@ from graph import neo4j_queries as q
 from graph.errors import GraphError, InvalidStoreUrl, NotFound, StoreUnavailable, WriteFailed
 from graph.ranking import Candidate, rank
 from graph.store import (
+    CandidateView,
     DeletionReport,
     DocumentSummary,
     EntityHit,
@@ -284,6 +290,7 @@ class Neo4jStore:
                     "fact provenance names a sentence that the graph does not hold")
             for predicate, ids in plan.facts_by_predicate.items():
                 self._batched(tx, q.LINK_FACTS.format(rel_type=f"`{predicate}`"), ids, key="ids")
+            self._batched(tx, q.UPSERT_CANDIDATES, plan.candidates)
             if old is not None:
                 self._finish_retraction(tx, doc.id, old, plan)
 
@@ -339,8 +346,10 @@ class Neo4jStore:
         facts_removed = self._batched(tx, q.DELETE_UNSUPPORTED_FACTS, gone)
         if plan is not None:
             tx.run(q.DELETE_STALE_SENTENCES, id=document_id, keep=[s["key"] for s in plan.sentences]).consume()
+            tx.run(q.DELETE_STALE_CANDIDATES, id=document_id, keep=[c["key"] for c in plan.candidates]).consume()
         else:
             tx.run(q.DELETE_DOCUMENT_SENTENCES, id=document_id).consume()
+            tx.run(q.DELETE_DOCUMENT_CANDIDATES, id=document_id).consume()
             tx.run(q.DELETE_DOCUMENT, id=document_id).consume()
         orphans = [e.eid for eid, e in old.entities.items() if e.orphaned and eid not in new_entities]
         entities_removed = self._batched(tx, q.DELETE_ORPHAN_ENTITIES, orphans, key="eids")
@@ -482,15 +491,105 @@ class Neo4jStore:
     def entity_departments(self, entity_id: str) -> list[str]:
         return [r["department"] for r in self._read(q.ENTITY_DEPARTMENTS, id=entity_id)]
 
+    def fact_candidates(self, status: str | None = None, limit: int = 100, offset: int = 0) -> list[CandidateView]:
+        params = {"limit": limit if limit >= 0 else _NO_LIMIT, "offset": max(offset, 0)}
+        if status is None:
+            rows = self._read(q.CANDIDATES_ANY, **params)
+        else:
+            rows = self._read(q.CANDIDATES_WITH_STATUS, status=status, **params)
+        provenance = {r["id"] + "\0" + r["document_id"]: [Provenance(**p) for p in json.loads(r["provenance"])]
+                      for r in rows}
+        keys = sorted({sentence_key(p.document_id, p.sentence_index) for ps in provenance.values() for p in ps})
+        sentences = {s["key"]: s for s in self._read(q.SENTENCES_BY_KEY, keys=keys)} if keys else {}
+        views = []
+        for r in rows:
+            prov_views = []
+            for p in provenance[r["id"] + "\0" + r["document_id"]]:
+                sentence = sentences.get(sentence_key(p.document_id, p.sentence_index))
+                if sentence is None:
+                    raise GraphError(f"candidate {r['id']} cites sentence {p.sentence_index} of "
+                                     f"{p.document_id}, which the store does not hold")
+                prov_views.append(ProvenanceView(
+                    document_id=p.document_id, document_title=r["document_title"],
+                    document_source=r["source_name"], department=r["department"],
+                    sentence_index=p.sentence_index, sentence=sentence["text"],
+                    sentence_start=sentence["start"], sentence_end=sentence["end"],
+                    subject_start=p.subject_start, subject_end=p.subject_end, object_start=p.object_start,
+                    object_end=p.object_end, confidence=p.confidence, extractor=p.extractor,
+                ))
+            views.append(CandidateView(
+                id=r["id"], predicate=r["predicate"], confidence=r["confidence"], status=r["status"],
+                reason=r["reason"], subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),
+                object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]), provenance=prov_views,
+            ))
+        return views
+
+    def iter_document_graphs(self, department: str | None = None) -> Iterator[DocumentGraph]:
+        ids = [r["id"] for r in self._read(q.DOCUMENT_IDS, department=department)]
+        for doc_id in ids:
+            try:
+                yield self._document_graph(doc_id)
+            except NotFound:  # deleted meanwhile
+                continue
+
+    def _document_graph(self, doc_id: str) -> DocumentGraph:
+        document = self.get_document(doc_id)
+        rows = self._read(q.DOCUMENT_PARTS, id=doc_id)
+        if not rows:
+            raise NotFound(f"no document with id {doc_id!r}")
+        parts = rows[0]
+        sentences = tuple(Sentence(document_id=doc_id, index=s["index"], start=s["start"], end=s["end"],
+                                   text=s["text"]) for s in parts["sentences"])
+        mentions = tuple(
+            Mention(id=m["id"], document_id=doc_id, sentence_index=m["sentence_index"], start=m["start"],
+                    end=m["end"], text=m["text"], type=m["type"], confidence=m["confidence"],
+                    extractor=Extractor(name=m["extractor"], version=m["extractor_version"]),
+                    entity_id=m["entity_id"])
+            for m in parts["mentions"]
+        )
+        grouped: dict[str, tuple[dict[str, Any], list[Provenance]]] = {}
+        for p in parts["provenance"]:
+            prov = Provenance(document_id=doc_id, sentence_index=p["sentence_index"],
+                              subject_start=p["subject_start"], subject_end=p["subject_end"],
+                              object_start=p["object_start"], object_end=p["object_end"],
+                              confidence=p["confidence"],
+                              extractor=Extractor(name=p["extractor"], version=p["extractor_version"]))
+            grouped.setdefault(p["fact_id"], (p, []))[1].append(prov)
+        facts = tuple(
+            Fact(id=fid, subject_id=row["subject_id"], predicate=row["predicate"], object_id=row["object_id"],
+                 confidence=max(p.confidence for p in provs), provenance=tuple(provs))
+            for fid, (row, provs) in grouped.items()
+        )
+        entity_ids = {m.entity_id for m in mentions if m.entity_id is not None}
+        entity_ids |= {f.subject_id for f in facts} | {f.object_id for f in facts}
+        entities = tuple(
+            Entity(id=r["id"], name=r["name"], type=r["type"],
+                   aliases=tuple(n for n in sorted(r["names"] or []) if n != r["name"]))
+            for r in self._read(q.ENTITIES_GET, ids=sorted(entity_ids))
+        ) if entity_ids else ()
+        candidates = tuple(
+            CandidateFact(
+                fact=Fact(id=c["id"], subject_id=c["subject_id"], predicate=c["predicate"],
+                          object_id=c["object_id"], confidence=c["confidence"],
+                          provenance=tuple(Provenance(**p) for p in json.loads(c["provenance"]))),
+                status=c["status"], reason=c["reason"],
+            )
+            for c in parts["candidates"]
+        )
+        return DocumentGraph(document=document, sentences=sentences, mentions=mentions, entities=entities,
+                             facts=facts, candidates=candidates)
+
     def stats(self) -> StoreStats:
         counts = self._read(q.COUNTS)[0]
         by_type = {r["key"]: r["n"] for r in self._read(q.ENTITIES_BY_TYPE)}
         by_predicate = {r["key"]: r["n"] for r in self._read(q.FACTS_BY_PREDICATE)}
+        by_status = {r["key"]: r["n"] for r in self._read(q.CANDIDATES_BY_STATUS)}
         return StoreStats(
             store=self.name, documents=counts["documents"], sentences=counts["sentences"],
             mentions=counts["mentions"], entities=counts["entities"], facts=counts["facts"],
             entities_by_type=dict(sorted(by_type.items())),
             facts_by_predicate=dict(sorted(by_predicate.items())),
+            candidates_by_status=dict(sorted(by_status.items())),
         )
 
 
@@ -523,6 +622,7 @@ class _WritePlan:
         self.facts: list[dict[str, Any]] = []
         self.provenance: list[dict[str, Any]] = []
         self.facts_by_predicate: dict[str, list[str]] = {}
+        self.candidates: list[dict[str, Any]] = []
 
     @classmethod
     def build(cls, graph: DocumentGraph) -> _WritePlan:
@@ -590,6 +690,22 @@ class _WritePlan:
                 }
         plan.facts = list(facts.values())
         plan.provenance = list(provenance.values())
+
+        doc_id = graph.document.id
+        candidates: dict[str, dict[str, Any]] = {}  # INSERT OR REPLACE on (id, document): last wins
+        for c in graph.candidates:
+            f = c.fact
+            candidates.pop(f.id, None)
+            candidates[f.id] = {
+                "key": f"{doc_id}:{f.id}", "document_id": doc_id,
+                "props": {
+                    "id": f.id, "document_id": doc_id, "subject_id": f.subject_id, "predicate": f.predicate,
+                    "object_id": f.object_id, "confidence": f.confidence, "status": c.status,
+                    "reason": c.reason,
+                    "provenance": json.dumps([p.model_dump(mode="json") for p in f.provenance]),
+                },
+            }
+        plan.candidates = list(candidates.values())
         return plan
 
 
