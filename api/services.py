@@ -77,7 +77,7 @@ class Services:
             department=department or conf.default_department, labels=labels,
             max_file_bytes=conf.max_file_bytes, max_document_chars=conf.max_document_chars,
         )
-        return Importer(self.pipeline, self.store, options)
+        return Importer(lambda: self.pipeline, self.store, options)
 
     def close(self) -> None:
         if "store" in self.__dict__:

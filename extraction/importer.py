@@ -9,19 +9,22 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, Field
 
 from extraction.errors import Errors, LoaderError
 from extraction.loaders import LoadedText, LoadOutcome, load_bytes, load_file
-from extraction.pipeline import Pipeline
 from extraction.records import Document, document_id
 from graph.errors import StoreUnavailable, WriteFailed
 from graph.store import GraphStore
+
+if TYPE_CHECKING:  # the pipeline (spaCy) is built only when a document needs extraction
+    from extraction.pipeline import Pipeline
 
 _YEAR_PREFIX = re.compile(r"^(1[7-9]\d\d|20\d\d)(?=[_\-\s.]|$)")
 
@@ -107,10 +110,14 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 class Importer:
-    def __init__(self, pipeline: Pipeline, store: GraphStore, options: ImportOptions) -> None:
-        self.pipeline = pipeline
+    def __init__(self, pipeline: Callable[[], Pipeline], store: GraphStore, options: ImportOptions) -> None:
+        self._make_pipeline = pipeline
         self.store = store
         self.options = options
+
+    @cached_property
+    def pipeline(self) -> Pipeline:
+        return self._make_pipeline()
 
     def import_paths(self, paths: Iterable[Path], progress: Progress | None = None) -> ImportReport:
         files, failures = collect_files(paths)

@@ -43,7 +43,6 @@ SCHEMA = (
     "CREATE INDEX govkg_document_source IF NOT EXISTS FOR (d:Document) ON (d.source_path)",
     "CREATE INDEX govkg_document_imported IF NOT EXISTS FOR (d:Document) ON (d.imported_at)",
     "CREATE INDEX govkg_entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
-    "CREATE INDEX govkg_fact_predicate IF NOT EXISTS FOR (f:Fact) ON (f.predicate)",
     "CREATE INDEX govkg_candidate_status IF NOT EXISTS FOR (c:Candidate) ON (c.status)",
     # Normalized names and aliases (extraction.records.normalize_name): only word characters
     # and single spaces, so the whitespace analyzer tokenizes them exactly like the query.
@@ -103,42 +102,56 @@ CREATE_MENTIONS = """
 UNWIND $rows AS row
 MATCH (s:Sentence {key: row.sentence_key})
 MATCH (e:Entity {id: row.entity_id})
-CREATE (s)-[m:MENTIONS]->(e)
-SET m = row.props
+CREATE (s)-[:MENTIONS {
+    id: row.id, document_id: row.document_id, sentence_index: row.sentence_index,
+    start: row.start, end: row.end, text: row.text, type: row.type, confidence: row.confidence,
+    extractor: row.extractor, extractor_version: row.extractor_version
+}]->(e)
 RETURN count(*) AS n
 """
 
 CREATE_UNRESOLVED_MENTIONS = """
 UNWIND $rows AS row
 MATCH (s:Sentence {key: row.sentence_key})
-CREATE (s)-[m:MENTIONS_UNRESOLVED]->(s)
-SET m = row.props
+CREATE (s)-[:MENTIONS_UNRESOLVED {
+    id: row.id, document_id: row.document_id, sentence_index: row.sentence_index,
+    start: row.start, end: row.end, text: row.text, type: row.type, confidence: row.confidence,
+    extractor: row.extractor, extractor_version: row.extractor_version
+}]->(s)
 RETURN count(*) AS n
 """
 
-# The endpoints are matched so that a fact naming an unknown entity is caught (the count).
-# row.retracted: the fact was supported by this document's previous version, whose provenance
-# is already gone. SQLite deletes such a fact when nothing else supports it and inserts it
-# afresh (first_seen = now), else sets its confidence to the best remaining provenance's;
-# then the upsert keeps the higher of that and the new confidence.
+# One statement per predicate: {rel_type} is a validated, backticked relationship type.
+# Runs after the document's old provenance is deleted and before its new one is created:
+#  - row.retracted: the previous version of this document supported the fact. SQLite deletes
+#    such a fact when nothing else supports it and inserts it afresh (first_seen = now), else
+#    sets its confidence to the best remaining provenance's; the upsert then keeps the higher
+#    of that and the new confidence.
+#  - sources: the other documents that support it, plus this graph's provenance documents.
 UPSERT_FACTS = """
 UNWIND $rows AS row
-MATCH (:Entity {id: row.subject_id})
-MATCH (:Entity {id: row.object_id})
-MERGE (f:Fact {id: row.id})
+MATCH (s:Entity {{id: row.subject_id}})
+MATCH (o:Entity {{id: row.object_id}})
+MERGE (f:Fact {{id: row.id}})
 ON CREATE SET f.predicate = row.predicate, f.subject_id = row.subject_id,
               f.object_id = row.object_id, f.confidence = row.confidence,
               f.first_seen = $now, f.sources = []
-WITH f, row, COLLECT {
+WITH s, o, f, row, COLLECT {{
     MATCH (f)-[p:SUPPORTED_BY]->() RETURN p.confidence ORDER BY p.confidence DESC LIMIT 1
-}[0] AS other
-WITH f, row, other,
+}}[0] AS other
+WITH s, o, f, row, other,
      CASE WHEN row.retracted AND other IS NULL THEN row.confidence
           WHEN row.retracted THEN other
           ELSE f.confidence END AS base
 SET f.confidence = CASE WHEN row.confidence > base THEN row.confidence ELSE base END,
     f.first_seen = CASE WHEN row.retracted AND other IS NULL THEN $now ELSE f.first_seen END,
-    f.last_seen = $now
+    f.last_seen = $now,
+    f.sources = COLLECT {{
+        UNWIND [d IN f.sources WHERE d <> $doc] + row.documents AS d RETURN DISTINCT d ORDER BY d
+    }}
+MERGE (s)-[r:{rel_type} {{id: row.id}}]->(o)
+SET r.confidence = f.confidence, r.sources = f.sources,
+    r.first_seen = f.first_seen, r.last_seen = f.last_seen
 RETURN count(*) AS n
 """
 
@@ -146,24 +159,12 @@ CREATE_PROVENANCE = """
 UNWIND $rows AS row
 MATCH (f:Fact {id: row.fact_id})
 MATCH (s:Sentence {key: row.sentence_key})
-CREATE (f)-[p:SUPPORTED_BY]->(s)
-SET p = row.props
-RETURN count(*) AS n
-"""
-
-# One statement per predicate: {rel_type} is a validated, backticked relationship type.
-LINK_FACTS = """
-UNWIND $ids AS id
-MATCH (f:Fact {{id: id}})
-SET f.sources = COLLECT {{
-    MATCH (f)-[p:SUPPORTED_BY]->() WITH DISTINCT p.document_id AS d RETURN d ORDER BY d
-}}
-WITH f
-MATCH (s:Entity {{id: f.subject_id}})
-MATCH (o:Entity {{id: f.object_id}})
-MERGE (s)-[r:{rel_type} {{id: f.id}}]->(o)
-SET r.confidence = f.confidence, r.sources = f.sources,
-    r.first_seen = f.first_seen, r.last_seen = f.last_seen
+CREATE (f)-[:SUPPORTED_BY {
+    document_id: row.document_id, sentence_index: row.sentence_index,
+    subject_start: row.subject_start, subject_end: row.subject_end,
+    object_start: row.object_start, object_end: row.object_end, confidence: row.confidence,
+    extractor: row.extractor, extractor_version: row.extractor_version
+}]->(s)
 RETURN count(*) AS n
 """
 
@@ -202,7 +203,8 @@ UNWIND $ids AS id
 MATCH (e:Entity {id: id})
 RETURN e.id AS id, elementId(e) AS eid, e.type AS type,
        NOT (EXISTS { (e)<-[m:MENTIONS]-(:Sentence) WHERE m.document_id <> $doc }
-            OR EXISTS { (e)-[r]-(:Entity) WHERE any(d IN r.sources WHERE d <> $doc) }) AS orphaned
+            OR EXISTS { (e)-[r]-(:Entity) WHERE size(r.sources) = 0 OR any(d IN r.sources WHERE d <> $doc) })
+       AS orphaned
 """
 DELETE_DOCUMENT_MENTIONS = """
 MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)-[m:MENTIONS|MENTIONS_UNRESOLVED]->()
@@ -239,9 +241,8 @@ MATCH (f:Fact) WHERE elementId(f) = row.eid
 SET f.id = f.id
 WITH f, row
 WHERE NOT EXISTS { (f)-[:SUPPORTED_BY]->() }
-OPTIONAL MATCH (s:Entity) WHERE elementId(s) = row.s_eid
-OPTIONAL MATCH (o:Entity) WHERE elementId(o) = row.o_eid
-OPTIONAL MATCH (s)-[r]->(o) WHERE r.id = f.id
+OPTIONAL MATCH (s:Entity)-[r]->(o:Entity)
+WHERE elementId(s) = row.s_eid AND elementId(o) = row.o_eid AND r.id = f.id
 WITH f, collect(r) AS rels
 FOREACH (rel IN rels | DELETE rel)
 DETACH DELETE f

@@ -282,14 +282,14 @@ class Neo4jStore:
             _expect(self._batched(tx, q.CREATE_UNRESOLVED_MENTIONS, plan.unresolved),
                     len(plan.unresolved), "mentions name a sentence that the graph does not hold")
             retracted = old.fact_ids if old else set()
-            for row in plan.facts:
-                row["retracted"] = row["id"] in retracted
-            _expect(self._batched(tx, q.UPSERT_FACTS, plan.facts, now=now), len(plan.facts),
-                    "facts name an entity that the store does not hold")
+            for predicate, rows in plan.facts_by_predicate.items():
+                for row in rows:
+                    row["retracted"] = row["id"] in retracted
+                cypher = q.UPSERT_FACTS.format(rel_type=f"`{predicate}`")
+                _expect(self._batched(tx, cypher, rows, now=now, doc=doc.id), len(rows),
+                        "facts name an entity that the store does not hold")
             _expect(self._batched(tx, q.CREATE_PROVENANCE, plan.provenance), len(plan.provenance),
                     "fact provenance names a sentence that the graph does not hold")
-            for predicate, ids in plan.facts_by_predicate.items():
-                self._batched(tx, q.LINK_FACTS.format(rel_type=f"`{predicate}`"), ids, key="ids")
             self._batched(tx, q.UPSERT_CANDIDATES, plan.candidates)
             if old is not None:
                 self._finish_retraction(tx, doc.id, old, plan)
@@ -338,7 +338,7 @@ class Neo4jStore:
                            plan: _WritePlan | None) -> tuple[int, int, int]:
         """After the new version (if any) is written: settle the old facts, delete what is left
         unsupported, and the entities left with neither mention nor fact."""
-        new_facts = {row["id"] for row in plan.facts} if plan else set()
+        new_facts = {row["id"] for rows in plan.facts_by_predicate.values() for row in rows} if plan else set()
         new_entities = {row["id"] for rows in plan.entities_by_type.values() for row in rows} if plan else set()
         kept = [f["id"] for f in old.facts if f["supported_elsewhere"] and f["id"] not in new_facts]
         gone = [f for f in old.facts if not f["supported_elsewhere"] and f["id"] not in new_facts]
@@ -619,9 +619,8 @@ class _WritePlan:
         self.entities_by_type: dict[str, list[dict[str, Any]]] = {}
         self.mentions: list[dict[str, Any]] = []
         self.unresolved: list[dict[str, Any]] = []
-        self.facts: list[dict[str, Any]] = []
         self.provenance: list[dict[str, Any]] = []
-        self.facts_by_predicate: dict[str, list[str]] = {}
+        self.facts_by_predicate: dict[str, list[dict[str, Any]]] = {}
         self.candidates: list[dict[str, Any]] = []
 
     @classmethod
@@ -655,12 +654,10 @@ class _WritePlan:
             mentions[m.id] = {
                 "id": m.id, "entity_id": m.entity_id,
                 "sentence_key": sentence_key(m.document_id, m.sentence_index),
-                "props": {
-                    "id": m.id, "document_id": m.document_id, "sentence_index": m.sentence_index,
-                    "start": m.start, "end": m.end, "text": m.text, "type": m.type,
-                    "confidence": m.confidence, "extractor": m.extractor.name,
-                    "extractor_version": m.extractor.version,
-                },
+                "document_id": m.document_id, "sentence_index": m.sentence_index,
+                "start": m.start, "end": m.end, "text": m.text, "type": m.type,
+                "confidence": m.confidence, "extractor": m.extractor.name,
+                "extractor_version": m.extractor.version,
             }
         plan.mentions = [m for m in mentions.values() if m["entity_id"] is not None]
         plan.unresolved = [m for m in mentions.values() if m["entity_id"] is None]
@@ -670,9 +667,10 @@ class _WritePlan:
         for f in graph.facts:
             row = facts.get(f.id)
             if row is None:
-                facts[f.id] = {"id": f.id, "subject_id": f.subject_id, "predicate": f.predicate,
-                               "object_id": f.object_id, "confidence": f.confidence, "retracted": False}
-                plan.facts_by_predicate.setdefault(f.predicate, []).append(f.id)
+                row = facts[f.id] = {"id": f.id, "subject_id": f.subject_id, "predicate": f.predicate,
+                                     "object_id": f.object_id, "confidence": f.confidence,
+                                     "retracted": False, "documents": []}
+                plan.facts_by_predicate.setdefault(f.predicate, []).append(row)
             else:
                 row["confidence"] = max(row["confidence"], f.confidence)
             for p in f.provenance:
@@ -680,16 +678,18 @@ class _WritePlan:
                 provenance.pop(key, None)
                 provenance[key] = {
                     "fact_id": f.id, "sentence_key": sentence_key(p.document_id, p.sentence_index),
-                    "props": {
-                        "document_id": p.document_id, "sentence_index": p.sentence_index,
-                        "subject_start": p.subject_start, "subject_end": p.subject_end,
-                        "object_start": p.object_start, "object_end": p.object_end,
-                        "confidence": p.confidence, "extractor": p.extractor.name,
-                        "extractor_version": p.extractor.version,
-                    },
+                    "document_id": p.document_id, "sentence_index": p.sentence_index,
+                    "subject_start": p.subject_start, "subject_end": p.subject_end,
+                    "object_start": p.object_start, "object_end": p.object_end,
+                    "confidence": p.confidence, "extractor": p.extractor.name,
+                    "extractor_version": p.extractor.version,
                 }
-        plan.facts = list(facts.values())
         plan.provenance = list(provenance.values())
+        documents: dict[str, set[str]] = {}
+        for p in plan.provenance:
+            documents.setdefault(p["fact_id"], set()).add(p["document_id"])
+        for row in facts.values():
+            row["documents"] = sorted(documents.get(row["id"], ()))
 
         doc_id = graph.document.id
         candidates: dict[str, dict[str, Any]] = {}  # INSERT OR REPLACE on (id, document): last wins

@@ -36,3 +36,22 @@ class ReasonerError(OntologyError):
     """The OWL reasoner could not run (no Java, HermiT failure)."""
 
     code = "O005"
+
+
+class RdfFormatError(OntologyError):
+    """An RDF file that cannot be parsed (or whose format cannot be told); says where, when known."""
+
+    code = "O010"
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
+                 column: int | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.column = column
+
+
+class RdfContentError(OntologyError):
+    """RDF that parses but is not a GovKG export (a node lacks a required property, a bad value)."""
+
+    code = "O011"
