@@ -246,5 +246,14 @@ def _mount_bench() -> None:
 _mount_bench()
 
 
+def _mount_rdf() -> None:
+    from api.cli_rdf import register
+
+    register(app)
+
+
+_mount_rdf()
+
+
 def main() -> None:
     app()
