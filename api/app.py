@@ -6,7 +6,7 @@ from fastapi.responses import RedirectResponse
 
 from api.errors import install_error_handlers
 from api.limits import RequestSizeLimit
-from api.routers import documents, entities, health, ontology, stats
+from api.routers import documents, entities, facts, graph, health, ontology, stats
 from api.services import Services
 
 
@@ -18,7 +18,7 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, entities, documents, stats, ontology):
+    for module in (health, entities, documents, facts, graph, stats, ontology):
         app.include_router(module.router)
     app.add_middleware(RequestSizeLimit, max_bytes=services.settings.api.max_request_bytes)
 

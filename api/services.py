@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from api.settings import Settings
 from graph.factory import NEO4J_SCHEMES, Neo4jConnection, open_store
+from graph.projection import ProjectionCache
 from graph.store import GraphStore
 from ontology.errors import OntologyError
 from ontology.schema import Ontology, load_ontology
@@ -35,6 +36,10 @@ class Services:
     @cached_property
     def store(self) -> GraphStore:
         return open_store(self.store_url, self.settings.sqlite_path, self.neo4j_connection())
+
+    @cached_property
+    def projections(self) -> ProjectionCache:
+        return ProjectionCache(self.store)
 
     def neo4j_connection(self) -> Neo4jConnection | None:
         if not self.store_url.split(":", 1)[0] in NEO4J_SCHEMES:

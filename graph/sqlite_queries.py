@@ -261,3 +261,36 @@ SELECT f.subject_id, f.predicate, f.object_id, p.* FROM fact_provenance p JOIN f
 WHERE p.document_id = ? ORDER BY p.fact_id, p.sentence_idx, p.subject_start, p.object_start
 """
 DOCUMENT_CANDIDATES = "SELECT * FROM fact_candidates WHERE document_id = ? ORDER BY id"
+
+# -- explorer --------------------------------------------------------------------------------
+FACT_GET = """
+SELECT f.id, f.predicate, f.confidence,
+       s.id AS s_id, s.name AS s_name, s.type AS s_type,
+       o.id AS o_id, o.name AS o_name, o.type AS o_type
+FROM facts f JOIN entities s ON s.id = f.subject_id JOIN entities o ON o.id = f.object_id
+WHERE f.id = ?
+"""
+FACT_EDGES = """
+SELECT f.id, f.subject_id, f.predicate, f.object_id, f.confidence,
+       (SELECT count(*) FROM fact_provenance p WHERE p.fact_id = f.id) AS support
+FROM facts f ORDER BY f.id
+"""
+ENTITY_INFOS_ALL = """
+SELECT e.id, e.name, e.type, (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id) AS mention_count
+FROM entities e
+"""
+ENTITY_INFOS = """
+SELECT e.id, e.name, e.type, (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id) AS mention_count
+FROM entities e WHERE e.id IN ({marks})
+"""
+ENTITY_DEPARTMENT_PAIRS = """
+SELECT DISTINCT m.entity_id, d.department FROM mentions m JOIN documents d ON d.id = m.document_id
+WHERE d.department IS NOT NULL {where} ORDER BY d.department
+"""
+DOCUMENT_ANNOTATIONS = 'SELECT id, start, "end", text, type, entity_id FROM mentions WHERE document_id = ? ORDER BY start, "end"'
+DOCUMENT_FACT_ANNOTATIONS = """
+SELECT p.fact_id, f.predicate, f.subject_id, f.object_id, p.sentence_idx, p.subject_start, p.subject_end,
+       p.object_start, p.object_end, p.confidence
+FROM fact_provenance p JOIN facts f ON f.id = p.fact_id WHERE p.document_id = ?
+ORDER BY p.subject_start, p.object_start, p.fact_id
+"""

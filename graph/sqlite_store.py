@@ -25,11 +25,15 @@ from graph import sqlite_queries as q
 from graph.errors import NotFound, StoreUnavailable, WriteFailed
 from graph.ranking import Candidate, rank
 from graph.store import (
+    Annotation,
     CandidateView,
     DeletionReport,
     DocumentSummary,
     EntityHit,
+    EntityInfo,
     EntityRef,
+    FactAnnotation,
+    FactEdge,
     FactView,
     MentionView,
     ProvenanceView,
@@ -281,28 +285,69 @@ class SqliteStore:
 
     def entity_facts(self, entity_id: str, limit: int = 100) -> list[FactView]:
         conn = self._conn()
-        facts = []
-        for r in conn.execute(q.ENTITY_FACTS, {"id": entity_id, "limit": limit}).fetchall():
-            provenance = [
-                ProvenanceView(
-                    document_id=p["document_id"], document_title=p["document_title"],
-                    document_source=p["source_name"], department=p["department"],
-                    sentence_index=p["sentence_idx"], sentence=p["sentence"],
-                    sentence_start=p["sentence_start"], sentence_end=p["sentence_end"],
-                    subject_start=p["subject_start"], subject_end=p["subject_end"],
-                    object_start=p["object_start"], object_end=p["object_end"],
-                    confidence=p["confidence"],
-                    extractor=Extractor(name=p["extractor"], version=p["extractor_version"]),
-                )
-                for p in conn.execute(q.FACT_PROVENANCE, (r["id"],))
-            ]
-            facts.append(FactView(
-                id=r["id"], predicate=r["predicate"], confidence=r["confidence"],
-                subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),
-                object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]),
-                provenance=provenance,
-            ))
-        return facts
+        return [self._fact_view(conn, r) for r in conn.execute(q.ENTITY_FACTS, {"id": entity_id, "limit": limit})]
+
+    def get_fact(self, fact_id: str) -> FactView:
+        conn = self._conn()
+        row = conn.execute(q.FACT_GET, (fact_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no fact with id {fact_id!r}")
+        return self._fact_view(conn, row)
+
+    def fact_edges(self) -> Iterator[FactEdge]:
+        for r in self._conn().execute(q.FACT_EDGES):
+            yield FactEdge(id=r[0], subject_id=r[1], predicate=r[2], object_id=r[3], confidence=r[4], support=r[5])
+
+    def entity_infos(self, entity_ids: list[str] | None = None) -> dict[str, EntityInfo]:
+        conn = self._conn()
+        if entity_ids is None:
+            rows = conn.execute(q.ENTITY_INFOS_ALL).fetchall()
+            pairs = conn.execute(q.ENTITY_DEPARTMENT_PAIRS.format(where="")).fetchall()
+        else:
+            rows, pairs = [], []
+            for chunk in _chunks(sorted(set(entity_ids)), 500):
+                marks = ",".join("?" * len(chunk))
+                rows += conn.execute(q.ENTITY_INFOS.format(marks=marks), chunk).fetchall()
+                pairs += conn.execute(
+                    q.ENTITY_DEPARTMENT_PAIRS.format(where=f"AND m.entity_id IN ({marks})"), chunk).fetchall()
+        departments: dict[str, list[str]] = {}
+        for eid, department in pairs:
+            departments.setdefault(eid, []).append(department)
+        return {r[0]: EntityInfo(id=r[0], name=r[1], type=r[2], mention_count=r[3],
+                                 departments=departments.get(r[0], [])) for r in rows}
+
+    def document_annotations(self, document_id: str) -> tuple[list[Annotation], list[FactAnnotation]]:
+        conn = self._conn()
+        if not conn.execute(q.DOCUMENT_EXISTS, (document_id,)).fetchone():
+            raise NotFound(f"no document with id {document_id!r}")
+        mentions = [Annotation(id=r[0], start=r[1], end=r[2], text=r[3], type=r[4], entity_id=r[5])
+                    for r in conn.execute(q.DOCUMENT_ANNOTATIONS, (document_id,))]
+        facts = [FactAnnotation(fact_id=r[0], predicate=r[1], subject_id=r[2], object_id=r[3], sentence_index=r[4],
+                                subject_start=r[5], subject_end=r[6], object_start=r[7], object_end=r[8],
+                                confidence=r[9])
+                 for r in conn.execute(q.DOCUMENT_FACT_ANNOTATIONS, (document_id,))]
+        return mentions, facts
+
+    def _fact_view(self, conn: sqlite3.Connection, r: sqlite3.Row) -> FactView:
+        provenance = [
+            ProvenanceView(
+                document_id=p["document_id"], document_title=p["document_title"],
+                document_source=p["source_name"], department=p["department"],
+                sentence_index=p["sentence_idx"], sentence=p["sentence"],
+                sentence_start=p["sentence_start"], sentence_end=p["sentence_end"],
+                subject_start=p["subject_start"], subject_end=p["subject_end"],
+                object_start=p["object_start"], object_end=p["object_end"],
+                confidence=p["confidence"],
+                extractor=Extractor(name=p["extractor"], version=p["extractor_version"]),
+            )
+            for p in conn.execute(q.FACT_PROVENANCE, (r["id"],))
+        ]
+        return FactView(
+            id=r["id"], predicate=r["predicate"], confidence=r["confidence"],
+            subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),
+            object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]),
+            provenance=provenance,
+        )
 
     def entity_mentions(self, entity_id: str, limit: int = 100) -> list[MentionView]:
         rows = self._conn().execute(q.ENTITY_MENTIONS, (entity_id, limit)).fetchall()

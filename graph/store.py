@@ -86,6 +86,49 @@ class MentionView(View):
     sentence_end: int
 
 
+class FactEdge(View):
+    """One fact as an edge of the graph projection."""
+
+    id: str
+    subject_id: str
+    predicate: str
+    object_id: str
+    confidence: float
+    support: int  # how many provenance rows (sentences) support it
+
+
+class EntityInfo(View):
+    """What the explorer shows on a node."""
+
+    id: str
+    name: str
+    type: str
+    mention_count: int
+    departments: list[str]
+
+
+class Annotation(View):
+    id: str
+    start: int
+    end: int
+    text: str
+    type: str
+    entity_id: str | None
+
+
+class FactAnnotation(View):
+    fact_id: str
+    predicate: str
+    subject_id: str
+    object_id: str
+    sentence_index: int
+    subject_start: int
+    subject_end: int
+    object_start: int
+    object_end: int
+    confidence: float
+
+
 class DocumentSummary(View):
     id: str
     title: str
@@ -158,6 +201,18 @@ class GraphStore(Protocol):
 
     def entity_departments(self, entity_id: str) -> list[str]:
         """Departments whose documents mention the entity (the cross-department view)."""
+
+    def get_fact(self, fact_id: str) -> FactView:
+        """A fact with all its provenance. Raises graph.errors.NotFound."""
+
+    def fact_edges(self) -> Iterator[FactEdge]:
+        """Every fact as an edge (for the networkx projection: centrality, communities, paths)."""
+
+    def entity_infos(self, entity_ids: list[str] | None = None) -> dict[str, EntityInfo]:
+        """Name, type, mention count and departments of the given entities (all when None)."""
+
+    def document_annotations(self, document_id: str) -> tuple[list[Annotation], list[FactAnnotation]]:
+        """The mentions and fact arguments of one document as offsets into its text."""
 
     def fact_candidates(self, status: str | None = None, limit: int = 100, offset: int = 0) -> list[CandidateView]:
         """Facts held back at write time, best first; `status` is "rejected" or "low_confidence"."""

@@ -4,11 +4,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 
 from api.deps import ServicesDep, StoreDep
 from extraction.importer import ImportReport
 from extraction.records import Document
-from graph.store import DeletionReport, DocumentSummary
+from graph.store import Annotation, DeletionReport, DocumentSummary, FactAnnotation
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 
@@ -25,6 +26,19 @@ def list_documents(
 @router.get("/{document_id}", response_model=Document)
 def get_document(store: StoreDep, document_id: Annotated[str, Path(min_length=1, max_length=200)]) -> Document:
     return store.get_document(document_id)
+
+
+class AnnotatedDocument(BaseModel):
+    document: Document
+    mentions: list[Annotation]
+    facts: list[FactAnnotation]
+
+
+@router.get("/{document_id}/annotated", response_model=AnnotatedDocument)
+def annotated_document(store: StoreDep, document_id: Annotated[str, Path(min_length=1, max_length=200)]) -> AnnotatedDocument:
+    """The document's text with its mentions and fact arguments as character offsets, for highlighting."""
+    mentions, facts = store.document_annotations(document_id)
+    return AnnotatedDocument(document=store.get_document(document_id), mentions=mentions, facts=facts)
 
 
 @router.delete("/{document_id}", response_model=DeletionReport)

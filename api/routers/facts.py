@@ -1,0 +1,28 @@
+"""Facts with all their provenance, and the candidates held back at write time."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from api.deps import StoreDep
+from graph.store import CandidateView, FactView
+
+router = APIRouter(prefix="/facts", tags=["facts"])
+
+
+@router.get("/candidates", response_model=list[CandidateView])
+def candidates(
+    store: StoreDep,
+    status: Annotated[Literal["rejected", "low_confidence"] | None, Query()] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[CandidateView]:
+    """Facts not stored as facts: outside the ontology's domain/range, or below the confidence threshold."""
+    return store.fact_candidates(status, limit, offset)
+
+
+@router.get("/{fact_id}", response_model=FactView)
+def get_fact(store: StoreDep, fact_id: Annotated[str, Path(min_length=1, max_length=200)]) -> FactView:
+    """A fact with every provenance row: document, sentence, both argument spans, confidence, extractor."""
+    return store.get_fact(fact_id)
