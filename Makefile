@@ -4,13 +4,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # the demo keeps its graph under var/, the tests under var/test (both ignored by git)
 DEMO_ENV := GOVKG_DATA_DIR=var HF_HUB_OFFLINE=1
 TEST_ENV := GOVKG_DATA_DIR=var/test GOVKG_NEO4J__BOLT_PORT=17687 GOVKG_NEO4J__HTTP_PORT=17474 HF_HUB_OFFLINE=1
 
-.PHONY: demo test venv import serve neo4j-start neo4j-stop clean
+.PHONY: demo test venv import serve neo4j-start neo4j-stop browser clean
 
 # (re)install only when pyproject.toml changed since the last install
 $(STAMP): pyproject.toml
@@ -36,7 +37,12 @@ neo4j-start: venv
 neo4j-stop: venv
 	$(TEST_ENV) $(BIN)/govkg neo4j stop
 
-test: venv
+# Debian's Chromium and its driver for the browser tests (Playwright/Selenium downloads cannot work here)
+browser:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	  { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: venv browser
 	$(TEST_ENV) $(BIN)/govkg neo4j start
 	$(TEST_ENV) $(BIN)/python -m pytest; status=$$?; \
 	  $(TEST_ENV) $(BIN)/govkg neo4j stop >/dev/null; \

@@ -47,3 +47,63 @@ def bench_load(
     finally:
         services.close()
     print_json(result)
+
+
+@bench_app.command("explorer")
+def bench_explorer(
+    ctx: typer.Context,
+    store: Annotated[str | None, typer.Option("--store", help="Store to query (default: settings).")] = None,
+    samples: Annotated[int, typer.Option(min=1, help="Entities sampled from the graph.")] = 200,
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = 7,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Neighbourhood (depth 2, limit 200), path and search latencies, p50/p95, in milliseconds."""
+    import random
+    import statistics
+    import time
+
+    from graph import explorer
+    from graph.explorer import Filters
+
+    services = build_services(ctx.find_root().obj, store)
+    try:
+        started = time.perf_counter()
+        projection = services.projections.get()
+        build_ms = (time.perf_counter() - started) * 1000
+        rng = random.Random(seed)
+        connected = [n for n in projection.graph.nodes if projection.undirected.degree(n) > 0]
+        pool = connected or list(projection.graph.nodes)
+        if not pool:
+            fail("the graph is empty: import documents first", as_json)
+        picks = [rng.choice(pool) for _ in range(samples)]
+        names = [projection.graph.nodes[n]["name"] for n in picks]
+        timings: dict[str, list[float]] = {"neighbourhood": [], "paths": [], "search": []}
+        for index, entity in enumerate(picks):
+            t = time.perf_counter()
+            explorer.neighbourhood(services.projections.get(), entity, 2, Filters(), 200)
+            timings["neighbourhood"].append((time.perf_counter() - t) * 1000)
+            target = picks[(index + 1) % len(picks)]
+            t = time.perf_counter()
+            explorer.paths(services.projections.get(), entity, target, 4, 3)
+            timings["paths"].append((time.perf_counter() - t) * 1000)
+            query = names[index][: max(3, len(names[index]) // 2)]
+            t = time.perf_counter()
+            services.store.search_entities(query, limit=10)
+            timings["search"].append((time.perf_counter() - t) * 1000)
+        stats = services.store.stats()
+    except GraphError as exc:
+        fail(exc.message, as_json)
+    finally:
+        services.close()
+
+    def summary(values: list[float]) -> dict[str, float]:
+        ordered = sorted(values)
+        return {"p50_ms": round(statistics.median(ordered), 2),
+                "p95_ms": round(ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))], 2),
+                "max_ms": round(ordered[-1], 2)}
+
+    print_json({
+        "store": stats.store, "entities": stats.entities, "facts": stats.facts, "samples": samples,
+        "projection_build_ms": round(build_ms, 1),
+        **{name: summary(values) for name, values in timings.items()},
+    })
