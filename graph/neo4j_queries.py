@@ -8,15 +8,17 @@ Graph model (see `graph/neo4j_store.py` for the why):
     (:Entity)-[:<predicate> {id, confidence, sources, first_seen, last_seen}]->(:Entity)
     (:Fact {id, predicate, subject_id, object_id, confidence, sources, first_seen, last_seen})
         -[:SUPPORTED_BY {document_id, subject_start, ..., extractor}]->(:Sentence)
+    (:Document)-[:HAS_CANDIDATE]->(:Candidate {key: "<document id>:<fact id>", ...})
 
-Every parameter is passed as a query parameter. Only two things are ever put into query
-text, and both are validated identifiers (`^[A-Za-z][A-Za-z0-9_]*$`) quoted in backticks
-by the store: entity labels (ENTITY_LABELS_SET) and fact relationship types (the
-`{rel_type}` / `{rel_types}` slots). Cypher cannot take labels or types as parameters on
-every 5.x server.
+Lookups by key carry `USING INDEX SEEK` hints: a plan cached while the database was empty
+(where a scan costs the same as a seek) would otherwise keep scanning as the data grows.
+
+Every value is passed as a query parameter. Only two things are ever put into query text,
+and both are validated identifiers (`^[A-Za-z][A-Za-z0-9_]*$`, reserved names excluded)
+quoted in backticks by the store: entity labels (the `{labels_set}` slot of UPSERT_ENTITIES)
+and fact relationship types (the `{rel_type}` / `{rel_types}` slots). Cypher cannot take
+labels or types as parameters on every 5.x server. Needs Neo4j 5.23+ (`CALL (x) {...}`).
 """
-
-SCHEMA_VERSION = 1
 
 #: Structural labels and relationship types; entity labels and fact predicates never take these.
 DOCUMENT, SENTENCE, ENTITY, FACT, CANDIDATE = "Document", "Sentence", "Entity", "Fact", "Candidate"
@@ -50,17 +52,31 @@ SCHEMA = (
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (e:Entity) ON EACH [e.norms] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace', `fulltext.eventually_consistent`: false}}",
 )
+# Schema objects of development versions of this store, dropped on bootstrap (idempotent).
+OBSOLETE_SCHEMA = (
+    "DROP CONSTRAINT govkg_mention_id IF EXISTS",
+    "DROP CONSTRAINT govkg_unresolved_mention_id IF EXISTS",
+    "DROP INDEX govkg_fact_predicate IF EXISTS",
+)
 AWAIT_INDEXES = "CALL db.awaitIndexes($timeout)"
-SHOW_CONSTRAINTS = "SHOW CONSTRAINTS YIELD name, type, entityType, labelsOrTypes, properties RETURN *"
-SHOW_INDEXES = "SHOW INDEXES YIELD name, type, state, labelsOrTypes, properties RETURN *"
 
 # -- writes of one document ----------------------------------------------------------------
-DOCUMENT_EXISTS = "MATCH (d:Document {id: $id}) RETURN d.id AS id"
+DOCUMENT_EXISTS = "MATCH (d:Document {id: $id}) USING INDEX SEEK d:Document(id) RETURN d.id AS id"
 
-# Like the SQLite upsert: a rewrite keeps the first import's text and imported_at.
-UPSERT_DOCUMENT = """
+# First statement of a write: creates the document or write-locks the stored one, so that
+# concurrent writes of one document run one after the other (each sees the other's result
+# and retracts it), as SQLite's single writer does. Like the SQLite upsert, a rewrite keeps
+# the first import's text and imported_at.
+LOCK_DOCUMENT = """
 MERGE (d:Document {id: $id})
-ON CREATE SET d.text = $text, d.imported_at = $now
+ON CREATE SET d.text = $text, d.imported_at = $now, d.govkg_created = true
+ON MATCH SET d.id = d.id
+WITH d, d.govkg_created IS NOT NULL AS created
+REMOVE d.govkg_created
+RETURN created
+"""
+UPSERT_DOCUMENT = """
+MATCH (d:Document {id: $id}) USING INDEX SEEK d:Document(id)
 SET d.title = $title, d.source_path = $source_path, d.source_name = $source_name,
     d.format = $format, d.department = $department, d.published = $published,
     d.labels = $labels, d.metadata = $metadata
@@ -68,7 +84,7 @@ SET d.title = $title, d.source_path = $source_path, d.source_name = $source_name
 
 UPSERT_SENTENCES = """
 UNWIND $rows AS row
-MATCH (d:Document {id: row.document_id})
+MATCH (d:Document {id: row.document_id}) USING INDEX SEEK d:Document(id)
 MERGE (s:Sentence {key: row.key})
 SET s.document_id = row.document_id, s.index = row.index, s.start = row.start,
     s.end = row.end, s.text = row.text
@@ -100,8 +116,8 @@ RETURN count(*) AS n
 # so they are created, not merged.
 CREATE_MENTIONS = """
 UNWIND $rows AS row
-MATCH (s:Sentence {key: row.sentence_key})
-MATCH (e:Entity {id: row.entity_id})
+MATCH (s:Sentence {key: row.sentence_key}) USING INDEX SEEK s:Sentence(key)
+MATCH (e:Entity {id: row.entity_id}) USING INDEX SEEK e:Entity(id)
 CREATE (s)-[:MENTIONS {
     id: row.id, document_id: row.document_id, sentence_index: row.sentence_index,
     start: row.start, end: row.end, text: row.text, type: row.type, confidence: row.confidence,
@@ -112,7 +128,7 @@ RETURN count(*) AS n
 
 CREATE_UNRESOLVED_MENTIONS = """
 UNWIND $rows AS row
-MATCH (s:Sentence {key: row.sentence_key})
+MATCH (s:Sentence {key: row.sentence_key}) USING INDEX SEEK s:Sentence(key)
 CREATE (s)-[:MENTIONS_UNRESOLVED {
     id: row.id, document_id: row.document_id, sentence_index: row.sentence_index,
     start: row.start, end: row.end, text: row.text, type: row.type, confidence: row.confidence,
@@ -130,8 +146,8 @@ RETURN count(*) AS n
 #  - sources: the other documents that support it, plus this graph's provenance documents.
 UPSERT_FACTS = """
 UNWIND $rows AS row
-MATCH (s:Entity {{id: row.subject_id}})
-MATCH (o:Entity {{id: row.object_id}})
+MATCH (s:Entity {{id: row.subject_id}}) USING INDEX SEEK s:Entity(id)
+MATCH (o:Entity {{id: row.object_id}}) USING INDEX SEEK o:Entity(id)
 MERGE (f:Fact {{id: row.id}})
 ON CREATE SET f.predicate = row.predicate, f.subject_id = row.subject_id,
               f.object_id = row.object_id, f.confidence = row.confidence,
@@ -157,8 +173,8 @@ RETURN count(*) AS n
 
 CREATE_PROVENANCE = """
 UNWIND $rows AS row
-MATCH (f:Fact {id: row.fact_id})
-MATCH (s:Sentence {key: row.sentence_key})
+MATCH (f:Fact {id: row.fact_id}) USING INDEX SEEK f:Fact(id)
+MATCH (s:Sentence {key: row.sentence_key}) USING INDEX SEEK s:Sentence(key)
 CREATE (f)-[:SUPPORTED_BY {
     document_id: row.document_id, sentence_index: row.sentence_index,
     subject_start: row.subject_start, subject_end: row.subject_end,
@@ -173,7 +189,7 @@ RETURN count(*) AS n
 # alive) and the provenance as JSON, keyed "<document id>:<fact id>".
 UPSERT_CANDIDATES = """
 UNWIND $rows AS row
-MATCH (d:Document {id: row.document_id})
+MATCH (d:Document {id: row.document_id}) USING INDEX SEEK d:Document(id)
 MERGE (c:Candidate {key: row.key})
 SET c += row.props
 MERGE (d)-[:HAS_CANDIDATE]->(c)
@@ -185,41 +201,42 @@ RETURN count(*) AS n
 # deleted in the same transaction, so every seek-driven step runs before any node is
 # deleted, and the deletions find their nodes by element id (read up front), not by index.
 RETRACT_FACTS = """
-MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)<-[:SUPPORTED_BY]-(f:Fact)
+MATCH (d:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)<-[:SUPPORTED_BY]-(f:Fact)
+USING INDEX SEEK d:Document(id)
 WITH DISTINCT f
-OPTIONAL MATCH (s:Entity {id: f.subject_id})
-OPTIONAL MATCH (o:Entity {id: f.object_id})
-RETURN f.id AS id, elementId(f) AS eid, f.subject_id AS subject_id, f.object_id AS object_id,
-       elementId(s) AS s_eid, elementId(o) AS o_eid,
-       EXISTS { (f)-[p:SUPPORTED_BY]->() WHERE p.document_id <> $id } AS supported_elsewhere
+RETURN f.id AS id, elementId(f) AS eid, f.subject_id AS subject_id, f.object_id AS object_id
 """
 RETRACT_MENTIONED = """
-MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)-[:MENTIONS]->(e:Entity)
+MATCH (d:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)-[:MENTIONS]->(e:Entity)
+USING INDEX SEEK d:Document(id)
 RETURN DISTINCT e.id AS id
 """
 # Would the entity be left with neither mention nor fact once the document is retracted?
 RETRACT_ENTITIES = """
 UNWIND $ids AS id
-MATCH (e:Entity {id: id})
+MATCH (e:Entity {id: id}) USING INDEX SEEK e:Entity(id)
 RETURN e.id AS id, elementId(e) AS eid, e.type AS type,
        NOT (EXISTS { (e)<-[m:MENTIONS]-(:Sentence) WHERE m.document_id <> $doc }
             OR EXISTS { (e)-[r]-(:Entity) WHERE size(r.sources) = 0 OR any(d IN r.sources WHERE d <> $doc) })
        AS orphaned
 """
 DELETE_DOCUMENT_MENTIONS = """
-MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)-[m:MENTIONS|MENTIONS_UNRESOLVED]->()
+MATCH (d:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)-[m:MENTIONS|MENTIONS_UNRESOLVED]->()
+USING INDEX SEEK d:Document(id)
 DELETE m
 RETURN count(*) AS n
 """
 DELETE_DOCUMENT_PROVENANCE = """
-MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)<-[p:SUPPORTED_BY]-(:Fact)
+MATCH (d:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)<-[p:SUPPORTED_BY]-(:Fact)
+USING INDEX SEEK d:Document(id)
 DELETE p
 RETURN count(*) AS n
 """
-# Facts the document supported that other documents still support.
+# Facts the document supported that other documents still support: confidence = the best
+# remaining provenance's (as SQLite), sources = the remaining documents.
 UPDATE_KEPT_FACTS = """
 UNWIND $ids AS id
-MATCH (f:Fact {id: id})
+MATCH (f:Fact {id: id}) USING INDEX SEEK f:Fact(id)
 WHERE EXISTS { (f)-[:SUPPORTED_BY]->() }
 SET f.confidence = COLLECT {
         MATCH (f)-[p:SUPPORTED_BY]->() RETURN p.confidence ORDER BY p.confidence DESC LIMIT 1
@@ -228,23 +245,36 @@ SET f.confidence = COLLECT {
         MATCH (f)-[p:SUPPORTED_BY]->() WITH DISTINCT p.document_id AS d RETURN d ORDER BY d
     }
 WITH f
-OPTIONAL MATCH (:Entity {id: f.subject_id})-[r]->(:Entity {id: f.object_id})
+OPTIONAL MATCH (s:Entity {id: f.subject_id})-[r]->(o:Entity {id: f.object_id})
+USING INDEX SEEK s:Entity(id) USING INDEX SEEK o:Entity(id)
 WHERE r.id = f.id
 SET r.confidence = f.confidence, r.sources = f.sources
 RETURN count(DISTINCT f) AS n
 """
-# `SET x.id = x.id` takes the node's write lock before the check, so a fact or entity that
-# a concurrent import has just attached something to is seen as supported and kept.
-DELETE_UNSUPPORTED_FACTS = """
-UNWIND $rows AS row
-MATCH (f:Fact) WHERE elementId(f) = row.eid
+# Settling the facts the retracted version supported happens under each fact's write lock
+# (`SET f.id = f.id` takes it before the check): two documents retracted at the same time
+# then cannot both see the other's provenance and both keep a fact that neither supports.
+LOCK_FACTS = """
+UNWIND $eids AS eid
+MATCH (f:Fact) WHERE elementId(f) = eid
 SET f.id = f.id
-WITH f, row
-WHERE NOT EXISTS { (f)-[:SUPPORTED_BY]->() }
-OPTIONAL MATCH (s:Entity)-[r]->(o:Entity)
-WHERE elementId(s) = row.s_eid AND elementId(o) = row.o_eid AND r.id = f.id
-WITH f, collect(r) AS rels
-FOREACH (rel IN rels | DELETE rel)
+RETURN f.id AS id, elementId(f) AS eid, EXISTS { (f)-[:SUPPORTED_BY]->() } AS supported
+"""
+UNLINK_FACTS = """
+UNWIND $ids AS id
+MATCH (f:Fact {id: id}) USING INDEX SEEK f:Fact(id)
+CALL (f) {
+    MATCH (s:Entity {id: f.subject_id})-[r]->(o:Entity {id: f.object_id})
+    USING INDEX SEEK s:Entity(id) USING INDEX SEEK o:Entity(id)
+    WHERE r.id = f.id
+    DELETE r
+}
+RETURN count(*) AS n
+"""
+# Only for facts LOCK_FACTS found unsupported (and write-locked): no check needed.
+DELETE_FACTS_BY_ELEMENT_ID = """
+UNWIND $eids AS eid
+MATCH (f:Fact) WHERE elementId(f) = eid
 DETACH DELETE f
 RETURN count(*) AS n
 """
@@ -254,43 +284,51 @@ MATCH (e:Entity) WHERE elementId(e) = eid
 DETACH DELETE e
 RETURN count(*) AS n
 """
+# Every entity the retracted version touched is checked under its write lock (`SET e.id =
+# e.id` takes it first), so one that a concurrent import has just mentioned is kept.
 DELETE_ORPHAN_ENTITIES = """
 UNWIND $eids AS eid
 MATCH (e:Entity) WHERE elementId(e) = eid
 SET e.id = e.id
 WITH e
-WHERE NOT EXISTS { (e)<-[:MENTIONS]-(:Sentence) } AND NOT EXISTS { (e)--(:Entity) }
+WHERE NOT EXISTS { (e)<-[:MENTIONS]-() } AND NOT EXISTS { (e)--(:Entity) }
 DETACH DELETE e
 RETURN count(*) AS n
 """
 DELETE_STALE_SENTENCES = """
-MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(s:Sentence)
+MATCH (d:Document {id: $id})-[:HAS_SENTENCE]->(s:Sentence)
+USING INDEX SEEK d:Document(id)
 WHERE NOT s.key IN $keep
 DETACH DELETE s
 """
 DELETE_DOCUMENT_SENTENCES = """
-MATCH (:Document {id: $id})-[:HAS_SENTENCE]->(s:Sentence)
+MATCH (d:Document {id: $id})-[:HAS_SENTENCE]->(s:Sentence)
+USING INDEX SEEK d:Document(id)
 DETACH DELETE s
 """
 DELETE_STALE_CANDIDATES = """
-MATCH (:Document {id: $id})-[:HAS_CANDIDATE]->(c:Candidate)
+MATCH (d:Document {id: $id})-[:HAS_CANDIDATE]->(c:Candidate)
+USING INDEX SEEK d:Document(id)
 WHERE NOT c.key IN $keep
 DETACH DELETE c
 """
 DELETE_DOCUMENT_CANDIDATES = """
-MATCH (:Document {id: $id})-[:HAS_CANDIDATE]->(c:Candidate)
+MATCH (d:Document {id: $id})-[:HAS_CANDIDATE]->(c:Candidate)
+USING INDEX SEEK d:Document(id)
 DETACH DELETE c
 """
-DELETE_DOCUMENT = "MATCH (d:Document {id: $id}) DETACH DELETE d"
+DELETE_DOCUMENT = "MATCH (d:Document {id: $id}) USING INDEX SEEK d:Document(id) DETACH DELETE d"
 
 # -- reads ---------------------------------------------------------------------------------
 DOCUMENT_FOR_SOURCE = """
-MATCH (d:Document {source_path: $path})
+MATCH (d:Document {source_path: $path}) USING INDEX SEEK d:Document(source_path)
 RETURN d.id AS id ORDER BY d.imported_at DESC, d.id DESC LIMIT 1
 """
-DOCUMENT_GET = "MATCH (d:Document {id: $id}) RETURN properties(d) AS d"
+DOCUMENT_GET = "MATCH (d:Document {id: $id}) USING INDEX SEEK d:Document(id) RETURN properties(d) AS d"
+# The imported_at index gives the order, so a page does not sort every document.
 DOCUMENTS_LIST = """
-MATCH (d:Document)
+MATCH (d:Document) USING INDEX d:Document(imported_at)
+WHERE d.imported_at IS NOT NULL
 WITH d ORDER BY d.imported_at, d.id SKIP $offset LIMIT $limit
 RETURN d.id AS id, d.title AS title, d.source_path AS source_path, d.source_name AS source_name,
        d.format AS format, d.department AS department, d.published AS published,
@@ -301,7 +339,7 @@ ORDER BY imported_at, id
 """
 
 ENTITY_GET = """
-MATCH (e:Entity {id: $id})
+MATCH (e:Entity {id: $id}) USING INDEX SEEK e:Entity(id)
 RETURN e.id AS id, e.name AS name, e.type AS type, e.names AS names
 """
 
@@ -310,7 +348,7 @@ SEARCH_CANDIDATES = f"""
 CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query, {{limit: $limit}})
 YIELD node, score
 RETURN node.id AS id, node.name AS name, node.type AS type, node.names AS names,
-       node.norms AS norms, COUNT {{ (node)<-[:MENTIONS]-(:Sentence) }} AS mention_count
+       node.norms AS norms, COUNT {{ (node)<-[:MENTIONS]-() }} AS mention_count
 ORDER BY score DESC, id
 """
 
@@ -319,11 +357,11 @@ RELATIONSHIP_TYPES = "CALL db.relationshipTypes() YIELD relationshipType RETURN 
 # {rel_types} is "`headOf`|`memberOf`|..." (validated): expanding only the fact types keeps
 # a much-mentioned entity's MENTIONS relationships out of the walk.
 ENTITY_FACTS = """
-MATCH (:Entity {{id: $id}})-[r:{rel_types}]-(:Entity)
+MATCH (e:Entity {{id: $id}})-[r:{rel_types}]-(:Entity) USING INDEX SEEK e:Entity(id)
 WITH DISTINCT r
 ORDER BY r.confidence DESC, r.id
 LIMIT $limit
-MATCH (f:Fact {{id: r.id}})
+MATCH (f:Fact {{id: r.id}}) USING INDEX SEEK f:Fact(id)
 WITH f, startNode(r) AS s, endNode(r) AS o
 RETURN f.id AS id, f.predicate AS predicate, f.confidence AS confidence,
        s.id AS s_id, s.name AS s_name, s.type AS s_type,
@@ -346,7 +384,8 @@ ORDER BY confidence DESC, id
 
 # SQLite sorts NULL first ascending, so `published DESC` puts undated documents last.
 ENTITY_MENTIONS = """
-MATCH (:Entity {id: $id})<-[m:MENTIONS]-(s:Sentence)<-[:HAS_SENTENCE]-(d:Document)
+MATCH (e:Entity {id: $id})<-[m:MENTIONS]-(s:Sentence)<-[:HAS_SENTENCE]-(d:Document)
+USING INDEX SEEK e:Entity(id)
 RETURN m.id AS id, $id AS entity_id, m.text AS text, m.type AS type, m.start AS start,
        m.end AS end, m.confidence AS confidence, m.extractor AS extractor,
        m.extractor_version AS extractor_version, d.id AS document_id,
@@ -356,13 +395,13 @@ ORDER BY d.published IS NULL, d.published DESC, d.id, m.start
 LIMIT $limit
 """
 ENTITY_MENTION_COUNT = """
-MATCH (e:Entity {id: $id})
-RETURN COUNT { (e)<-[:MENTIONS]-(:Sentence) } AS n
+MATCH (e:Entity {id: $id}) USING INDEX SEEK e:Entity(id)
+RETURN COUNT { (e)<-[:MENTIONS]-() } AS n
 """
 ENTITY_DEPARTMENTS = """
-MATCH (:Entity {id: $id})<-[m:MENTIONS]-(:Sentence)
+MATCH (e:Entity {id: $id})<-[m:MENTIONS]-(:Sentence) USING INDEX SEEK e:Entity(id)
 WITH DISTINCT m.document_id AS document_id
-MATCH (d:Document {id: document_id})
+MATCH (d:Document {id: document_id}) USING INDEX SEEK d:Document(id)
 WHERE d.department IS NOT NULL
 RETURN DISTINCT d.department AS department ORDER BY department
 """
@@ -377,17 +416,26 @@ CALL () { MATCH (n:Entity) RETURN count(n) AS entities }
 CALL () { MATCH (n:Fact) RETURN count(n) AS facts }
 RETURN documents, sentences, resolved + unresolved AS mentions, entities, facts
 """
-ENTITIES_BY_TYPE = "MATCH (e:Entity) RETURN e.type AS key, count(*) AS n"
-FACTS_BY_PREDICATE = "MATCH (f:Fact) RETURN f.predicate AS key, count(*) AS n"
+# Read from the type index alone (no node records).
+ENTITIES_BY_TYPE = """
+MATCH (e:Entity) USING INDEX e:Entity(type)
+WHERE e.type IS NOT NULL
+RETURN e.type AS key, count(*) AS n
+"""
+# One count-store lookup per fact relationship type (validated names, also used as string
+# literals): {calls} is FACT_TYPE_COUNT once per type
+# (i = 0, 1, ...), {rows} the list "{{key: 'headOf', n: c0}}, ...".
+FACT_TYPE_COUNT = "CALL () {{ MATCH ()-[r:`{rel_type}`]->() RETURN count(r) AS c{i} }}"
+FACTS_BY_PREDICATE = "{calls} UNWIND [{rows}] AS row WITH row WHERE row.n > 0 RETURN row.key AS key, row.n AS n"
 CANDIDATES_BY_STATUS = "MATCH (c:Candidate) RETURN c.status AS key, count(*) AS n"
 
 # {match} is "(c:Candidate)" or "(c:Candidate {status: $status})". Like SQLite's inner joins,
 # a candidate whose entity or document is gone is not listed.
 CANDIDATES = """
 MATCH {match}
-MATCH (s:Entity {{id: c.subject_id}})
-MATCH (o:Entity {{id: c.object_id}})
-MATCH (d:Document {{id: c.document_id}})
+MATCH (s:Entity {{id: c.subject_id}}) USING INDEX SEEK s:Entity(id)
+MATCH (o:Entity {{id: c.object_id}}) USING INDEX SEEK o:Entity(id)
+MATCH (d:Document {{id: c.document_id}}) USING INDEX SEEK d:Document(id)
 WITH c, s, o, d
 ORDER BY c.confidence DESC, c.id, c.document_id
 SKIP $offset LIMIT $limit
@@ -400,10 +448,11 @@ RETURN c.id AS id, c.predicate AS predicate, c.confidence AS confidence, c.statu
 ORDER BY confidence DESC, id, document_id
 """
 CANDIDATES_ANY = CANDIDATES.format(match="(c:Candidate)")
-CANDIDATES_WITH_STATUS = CANDIDATES.format(match="(c:Candidate {status: $status})")
+CANDIDATES_WITH_STATUS = CANDIDATES.format(
+    match="(c:Candidate {status: $status}) USING INDEX SEEK c:Candidate(status)")
 SENTENCES_BY_KEY = """
 UNWIND $keys AS key
-MATCH (s:Sentence {key: key})
+MATCH (s:Sentence {key: key}) USING INDEX SEEK s:Sentence(key)
 RETURN s.key AS key, s.text AS text, s.start AS start, s.end AS end
 """
 
@@ -414,7 +463,7 @@ WHERE $department IS NULL OR d.department = $department
 RETURN d.id AS id ORDER BY id
 """
 DOCUMENT_PARTS = """
-MATCH (d:Document {id: $id})
+MATCH (d:Document {id: $id}) USING INDEX SEEK d:Document(id)
 RETURN COLLECT {
            MATCH (d)-[:HAS_SENTENCE]->(s:Sentence)
            RETURN s {.index, .start, .end, .text} ORDER BY s.index
@@ -436,7 +485,63 @@ RETURN COLLECT {
 """
 ENTITIES_GET = """
 UNWIND $ids AS id
-MATCH (e:Entity {id: id})
+MATCH (e:Entity {id: id}) USING INDEX SEEK e:Entity(id)
 RETURN e.id AS id, e.name AS name, e.type AS type, e.names AS names
 ORDER BY id
+"""
+
+# -- explorer ----------------------------------------------------------------------------------
+FACT_GET = """
+MATCH (f:Fact {id: $id}) USING INDEX SEEK f:Fact(id)
+MATCH (s:Entity {id: f.subject_id}) USING INDEX SEEK s:Entity(id)
+MATCH (o:Entity {id: f.object_id}) USING INDEX SEEK o:Entity(id)
+RETURN f.id AS id, f.predicate AS predicate, f.confidence AS confidence,
+       s.id AS s_id, s.name AS s_name, s.type AS s_type,
+       o.id AS o_id, o.name AS o_name, o.type AS o_type,
+       COLLECT {
+           MATCH (f)-[p:SUPPORTED_BY]->(sen:Sentence)<-[:HAS_SENTENCE]-(d:Document)
+           RETURN {
+               document_id: d.id, document_title: d.title, source_name: d.source_name,
+               department: d.department, sentence_index: sen.index, sentence: sen.text,
+               sentence_start: sen.start, sentence_end: sen.end,
+               subject_start: p.subject_start, subject_end: p.subject_end,
+               object_start: p.object_start, object_end: p.object_end,
+               confidence: p.confidence, extractor: p.extractor,
+               extractor_version: p.extractor_version
+           }
+           ORDER BY p.confidence DESC, d.id, sen.index, p.subject_start, p.object_start
+       } AS provenance
+"""
+FACT_EDGES = """
+MATCH (f:Fact)
+RETURN f.id AS id, f.subject_id AS subject_id, f.predicate AS predicate, f.object_id AS object_id,
+       f.confidence AS confidence, COUNT { (f)-[:SUPPORTED_BY]->() } AS support
+ORDER BY id
+"""
+_ENTITY_INFO_RETURN = """
+RETURN e.id AS id, e.name AS name, e.type AS type, COUNT { (e)<-[:MENTIONS]-() } AS mention_count,
+       COLLECT {
+           MATCH (e)<-[m:MENTIONS]-()
+           WITH DISTINCT m.document_id AS document_id
+           MATCH (d:Document {id: document_id}) USING INDEX SEEK d:Document(id)
+           WITH d.department AS department WHERE department IS NOT NULL
+           RETURN DISTINCT department ORDER BY department
+       } AS departments
+"""
+ENTITY_INFOS_ALL = "MATCH (e:Entity)" + _ENTITY_INFO_RETURN
+ENTITY_INFOS = "UNWIND $ids AS id MATCH (e:Entity {id: id}) USING INDEX SEEK e:Entity(id)" + _ENTITY_INFO_RETURN
+DOCUMENT_MENTION_ANNOTATIONS = """
+MATCH (d:Document {id: $id})-[:HAS_SENTENCE]->(s:Sentence)-[m:MENTIONS|MENTIONS_UNRESOLVED]->(target)
+USING INDEX SEEK d:Document(id)
+RETURN m.id AS id, m.start AS start, m.end AS end, m.text AS text, m.type AS type,
+       CASE WHEN type(m) = 'MENTIONS' THEN target.id END AS entity_id
+ORDER BY start, end
+"""
+DOCUMENT_FACT_ANNOTATIONS = """
+MATCH (d:Document {id: $id})-[:HAS_SENTENCE]->(s:Sentence)<-[p:SUPPORTED_BY]-(f:Fact)
+USING INDEX SEEK d:Document(id)
+RETURN f.id AS fact_id, f.predicate AS predicate, f.subject_id AS subject_id, f.object_id AS object_id,
+       s.index AS sentence_index, p.subject_start AS subject_start, p.subject_end AS subject_end,
+       p.object_start AS object_start, p.object_end AS object_end, p.confidence AS confidence
+ORDER BY subject_start, object_start, fact_id
 """

@@ -10,8 +10,11 @@ Graph model (the Cypher lives in `graph/neo4j_queries.py`):
     (:Entity:<Class>:<ancestor classes> {id, name, type, names, norms, aliases})
     (:Entity)-[:<predicate> {id, confidence, sources, first_seen, last_seen}]->(:Entity)
     (:Fact {id, predicate, subject_id, object_id, confidence, sources, first_seen, last_seen})
-        -[:SUPPORTED_BY {document_id, subject_start, subject_end, object_start, object_end,
-                         confidence, extractor, extractor_version}]->(:Sentence)
+        -[:SUPPORTED_BY {document_id, sentence_index, subject_start, subject_end, object_start,
+                         object_end, confidence, extractor, extractor_version}]->(:Sentence)
+    (:Document)-[:HAS_CANDIDATE]->(:Candidate {key: "<document id>:<fact id>", id, subject_id,
+                                               predicate, object_id, confidence, status, reason,
+                                               provenance (JSON)})
 
 Behaves like `SqliteStore`: same ids, counts, ordering, retraction and ranking (the shared
 `graph.ranking.rank`); every read and write goes through an index or a relationship.
@@ -20,9 +23,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
@@ -43,18 +47,25 @@ from extraction.records import (
 )
 from graph import neo4j_queries as q
 from graph.errors import GraphError, InvalidStoreUrl, NotFound, StoreUnavailable, WriteFailed
+from graph.factory import NEO4J_SCHEMES
 from graph.ranking import Candidate, rank
 from graph.store import (
+    Annotation,
     CandidateView,
     DeletionReport,
     DocumentSummary,
     EntityHit,
+    EntityInfo,
     EntityRef,
+    FactAnnotation,
+    FactEdge,
     FactView,
     MentionView,
     ProvenanceView,
     StoreStats,
 )
+from ontology.errors import OntologyError
+from ontology.schema import load_ontology
 
 if TYPE_CHECKING:
     from graph.factory import Neo4jConnection
@@ -100,6 +111,14 @@ class Neo4jStore:
         """Open a driver, check that the server answers and accepts the credentials, and
         make sure the constraints and indexes exist."""
         try:
+            scheme = urlsplit(conn.uri).scheme
+        except ValueError as exc:
+            raise InvalidStoreUrl(f"{conn.uri}: not a usable Neo4j URI ({exc})") from exc
+        if scheme not in NEO4J_SCHEMES:
+            raise InvalidStoreUrl(
+                f"{conn.uri}: not a Neo4j Bolt URI (use {', '.join(s + '://' for s in NEO4J_SCHEMES)})"
+            )
+        try:
             driver = GraphDatabase.driver(
                 conn.uri,
                 auth=(conn.user, conn.password),
@@ -127,13 +146,15 @@ class Neo4jStore:
 
     # -- schema ----------------------------------------------------------------------------
     def ensure_schema(self, timeout_s: int = 300) -> int:
-        """Create the constraints and indexes that are missing; returns how many were made."""
+        """Create the constraints and indexes that are missing (and drop those of development
+        versions); returns how many schema changes were made, 0 when all was in place."""
         created = 0
-        for statement in q.SCHEMA:
+        for statement in (*q.SCHEMA, *q.OBSOLETE_SCHEMA):
             summary = self._run(lambda s=statement: self._driver.execute_query(
                 s, database_=self.database, routing_=RoutingControl.WRITE).summary, write=False)
             counters = summary.counters
-            created += counters.constraints_added + counters.indexes_added
+            created += (counters.constraints_added + counters.indexes_added
+                        + counters.constraints_removed + counters.indexes_removed)
         if created:
             self._run(lambda: self._driver.execute_query(
                 q.AWAIT_INDEXES, {"timeout": timeout_s}, database_=self.database), write=False)
@@ -193,7 +214,7 @@ class Neo4jStore:
 
     def _batched(self, tx: ManagedTransaction, cypher: str, rows: Sequence[Any], /, key: str = "rows",
                  **params: Any) -> int:
-        """Run `query` over `rows` in batches of at most batch_size; total of the `n` column."""
+        """Run `cypher` over `rows` in batches of at most batch_size; the total of its `n` column."""
         total = 0
         for start in range(0, len(rows), self.batch_size):
             record = tx.run(cypher, {key: list(rows[start : start + self.batch_size]), **params}).single()
@@ -224,7 +245,7 @@ class Neo4jStore:
         if ontology is not None:
             try:
                 return ontology.ancestors(entity_type)
-            except Exception:  # noqa: BLE001 - UnknownClass: fall back to the type alone
+            except OntologyError:  # UnknownClass: the type alone
                 pass
         return [entity_type]
 
@@ -232,10 +253,8 @@ class Neo4jStore:
         if not self._ontology_loaded:
             self._ontology_loaded = True
             try:
-                from ontology.schema import load_ontology
-
                 self._ontology = load_ontology()
-            except Exception:  # noqa: BLE001 - labels then follow the type strings alone
+            except OntologyError:  # labels then follow the type strings alone
                 self._ontology = None
         return self._ontology
 
@@ -254,12 +273,12 @@ class Neo4jStore:
         def work(tx: ManagedTransaction) -> None:
             doc = graph.document
             old: _Previous | None = None
-            if tx.run(q.DOCUMENT_EXISTS, id=doc.id).single() is not None:
+            if not tx.run(q.LOCK_DOCUMENT, id=doc.id, text=doc.text, now=now).single()["created"]:
                 # Rewriting: the same result as SQLite's retract-then-insert, reached by
                 # updating in place what comes back and deleting only what does not.
                 old = self._previous(tx, doc.id)
                 self._drop_links(tx, doc.id)
-            tx.run(q.UPSERT_DOCUMENT, id=doc.id, text=doc.text, now=now, title=doc.title,
+            tx.run(q.UPSERT_DOCUMENT, id=doc.id, title=doc.title,
                    source_path=doc.source_path, source_name=doc.source_name, format=doc.format,
                    department=doc.department, published=doc.published, labels=list(doc.labels),
                    metadata=json.dumps(doc.metadata)).consume()
@@ -340,10 +359,12 @@ class Neo4jStore:
         unsupported, and the entities left with neither mention nor fact."""
         new_facts = {row["id"] for rows in plan.facts_by_predicate.values() for row in rows} if plan else set()
         new_entities = {row["id"] for rows in plan.entities_by_type.values() for row in rows} if plan else set()
-        kept = [f["id"] for f in old.facts if f["supported_elsewhere"] and f["id"] not in new_facts]
-        gone = [f for f in old.facts if not f["supported_elsewhere"] and f["id"] not in new_facts]
-        facts_kept = self._batched(tx, q.UPDATE_KEPT_FACTS, kept, key="ids")
-        facts_removed = self._batched(tx, q.DELETE_UNSUPPORTED_FACTS, gone)
+        settle = [f["eid"] for f in old.facts if f["id"] not in new_facts]
+        locked = self._batched_rows(tx, q.LOCK_FACTS, settle, key="eids")
+        facts_kept = self._batched(tx, q.UPDATE_KEPT_FACTS, [f["id"] for f in locked if f["supported"]], key="ids")
+        gone = [f for f in locked if not f["supported"]]
+        self._batched(tx, q.UNLINK_FACTS, [f["id"] for f in gone], key="ids")
+        facts_removed = self._batched(tx, q.DELETE_FACTS_BY_ELEMENT_ID, [f["eid"] for f in gone], key="eids")
         if plan is not None:
             tx.run(q.DELETE_STALE_SENTENCES, id=document_id, keep=[s["key"] for s in plan.sentences]).consume()
             tx.run(q.DELETE_STALE_CANDIDATES, id=document_id, keep=[c["key"] for c in plan.candidates]).consume()
@@ -351,7 +372,7 @@ class Neo4jStore:
             tx.run(q.DELETE_DOCUMENT_SENTENCES, id=document_id).consume()
             tx.run(q.DELETE_DOCUMENT_CANDIDATES, id=document_id).consume()
             tx.run(q.DELETE_DOCUMENT, id=document_id).consume()
-        orphans = [e.eid for eid, e in old.entities.items() if e.orphaned and eid not in new_entities]
+        orphans = [e.eid for eid, e in old.entities.items() if eid not in new_entities]
         entities_removed = self._batched(tx, q.DELETE_ORPHAN_ENTITIES, orphans, key="eids")
         return facts_removed, facts_kept, entities_removed
 
@@ -451,28 +472,31 @@ class Neo4jStore:
         if not types or limit == 0:
             return []
         query = q.ENTITY_FACTS.format(rel_types="|".join(f"`{t}`" for t in types))
-        facts = []
-        for r in self._read(query, id=entity_id, limit=limit if limit >= 0 else _NO_LIMIT):
-            provenance = [
-                ProvenanceView(
-                    document_id=p["document_id"], document_title=p["document_title"],
-                    document_source=p["source_name"], department=p["department"],
-                    sentence_index=p["sentence_index"], sentence=p["sentence"],
-                    sentence_start=p["sentence_start"], sentence_end=p["sentence_end"],
-                    subject_start=p["subject_start"], subject_end=p["subject_end"],
-                    object_start=p["object_start"], object_end=p["object_end"],
-                    confidence=p["confidence"],
-                    extractor=Extractor(name=p["extractor"], version=p["extractor_version"]),
-                )
-                for p in r["provenance"]
-            ]
-            facts.append(FactView(
-                id=r["id"], predicate=r["predicate"], confidence=r["confidence"],
-                subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),
-                object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]),
-                provenance=provenance,
-            ))
-        return facts
+        return [_fact_view(r) for r in self._read(query, id=entity_id, limit=limit if limit >= 0 else _NO_LIMIT)]
+
+    def get_fact(self, fact_id: str) -> FactView:
+        rows = self._read(q.FACT_GET, id=fact_id)
+        if not rows:
+            raise NotFound(f"no fact with id {fact_id!r}")
+        return _fact_view(rows[0])
+
+    def fact_edges(self) -> Iterator[FactEdge]:
+        for r in self._read(q.FACT_EDGES):
+            yield FactEdge(id=r["id"], subject_id=r["subject_id"], predicate=r["predicate"], object_id=r["object_id"],
+                           confidence=r["confidence"], support=r["support"])
+
+    def entity_infos(self, entity_ids: list[str] | None = None) -> dict[str, EntityInfo]:
+        rows = (self._read(q.ENTITY_INFOS_ALL) if entity_ids is None
+                else self._read(q.ENTITY_INFOS, ids=sorted(set(entity_ids))))
+        return {r["id"]: EntityInfo(id=r["id"], name=r["name"], type=r["type"], mention_count=r["mention_count"],
+                                    departments=list(r["departments"])) for r in rows}
+
+    def document_annotations(self, document_id: str) -> tuple[list[Annotation], list[FactAnnotation]]:
+        if not self.has_document(document_id):
+            raise NotFound(f"no document with id {document_id!r}")
+        mentions = [Annotation(**r.data()) for r in self._read(q.DOCUMENT_MENTION_ANNOTATIONS, id=document_id)]
+        facts = [FactAnnotation(**r.data()) for r in self._read(q.DOCUMENT_FACT_ANNOTATIONS, id=document_id)]
+        return mentions, facts
 
     def entity_mentions(self, entity_id: str, limit: int = 100) -> list[MentionView]:
         rows = self._read(q.ENTITY_MENTIONS, id=entity_id, limit=limit if limit >= 0 else _NO_LIMIT)
@@ -582,7 +606,12 @@ class Neo4jStore:
     def stats(self) -> StoreStats:
         counts = self._read(q.COUNTS)[0]
         by_type = {r["key"]: r["n"] for r in self._read(q.ENTITIES_BY_TYPE)}
-        by_predicate = {r["key"]: r["n"] for r in self._read(q.FACTS_BY_PREDICATE)}
+        types = self._fact_types()
+        by_predicate = {}
+        if types:  # validated identifiers, so safe in query text
+            calls = " ".join(q.FACT_TYPE_COUNT.format(rel_type=t, i=i) for i, t in enumerate(types))
+            rows = ", ".join(f"{{key: '{t}', n: c{i}}}" for i, t in enumerate(types))
+            by_predicate = {r["key"]: r["n"] for r in self._read(q.FACTS_BY_PREDICATE.format(calls=calls, rows=rows))}
         by_status = {r["key"]: r["n"] for r in self._read(q.CANDIDATES_BY_STATUS)}
         return StoreStats(
             store=self.name, documents=counts["documents"], sentences=counts["sentences"],
@@ -597,7 +626,7 @@ class Neo4jStore:
 class _PriorEntity:
     eid: str  # element id, valid for the rest of the transaction
     type: str
-    orphaned: bool  # nothing but the retracted version mentions it or states a fact of it
+    orphaned: bool  # nothing but the retracted version mentions it or states a fact of it (as read)
 
 
 @dataclass(frozen=True)
@@ -709,6 +738,28 @@ class _WritePlan:
         return plan
 
 
+def _fact_view(r: neo4j.Record) -> FactView:
+    provenance = [
+        ProvenanceView(
+            document_id=p["document_id"], document_title=p["document_title"],
+            document_source=p["source_name"], department=p["department"],
+            sentence_index=p["sentence_index"], sentence=p["sentence"],
+            sentence_start=p["sentence_start"], sentence_end=p["sentence_end"],
+            subject_start=p["subject_start"], subject_end=p["subject_end"],
+            object_start=p["object_start"], object_end=p["object_end"],
+            confidence=p["confidence"],
+            extractor=Extractor(name=p["extractor"], version=p["extractor_version"]),
+        )
+        for p in r["provenance"]
+    ]
+    return FactView(
+        id=r["id"], predicate=r["predicate"], confidence=r["confidence"],
+        subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),
+        object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]),
+        provenance=provenance,
+    )
+
+
 def sentence_key(document_id: str, index: int) -> str:
     return f"{document_id}:{index}"
 
@@ -720,7 +771,7 @@ def _expect(done: int, wanted: int, problem: str) -> None:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
+    return text.splitlines()[0].rstrip(":")
 
 
 # -- Lucene queries over normalized names -------------------------------------------------------
