@@ -24,6 +24,7 @@ venv: $(STAMP)
 
 import: venv
 	$(DEMO_ENV) $(BIN)/govkg import data/samples --department "Executive Office of the President" --label public
+	$(DEMO_ENV) $(BIN)/govkg import-records --all-shipped
 
 serve: venv
 	@echo "GovKG API:   http://$(HOST):$(PORT)/docs   (try http://$(HOST):$(PORT)/entities?q=defense)"

@@ -246,13 +246,14 @@ def _mount_bench() -> None:
 _mount_bench()
 
 
-def _mount_rdf() -> None:
-    from api.cli_rdf import register
+def _mount_rdf_and_records() -> None:
+    from api import cli_rdf, cli_records
 
-    register(app)
+    cli_rdf.register(app)
+    cli_records.register(app)
 
 
-_mount_rdf()
+_mount_rdf_and_records()
 
 
 def main() -> None:

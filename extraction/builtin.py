@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from extraction.gazetteer import GazetteerEntry, GazetteerRecognizer, load_entries
+from extraction.gazetteer import GazetteerEntry, load_entries
+from extraction.gazetteer.recognizer import GazetteerRecognizer
 from extraction.patterns import PatternRelationExtractor
 from extraction.registry import register
 from extraction.resolver import AliasResolver

@@ -26,6 +26,17 @@ class Errors(str, Enum):
     E021 = "gazetteer data file missing: {path}"
     E022 = "bad gazetteer data in {path}: {reason}"
     E030 = "not found: {path}"
+    # structured records (extraction/structured): mappings, then records
+    E040 = "mapping {name!r} not found (not a file, not a shipped mapping); shipped: {known}"
+    E041 = "cannot read the mapping {path}: {reason}"
+    E042 = "invalid mapping {path}: {reason}"
+    E043 = "invalid mapping {path}: bad template {template!r}: {reason}"
+    E044 = "cannot parse the {format} records: {reason}"
+    E045 = "no records at {path!r}: {reason}"
+    E046 = "record {record}: no value at {path!r} (template {template!r})"
+    E047 = "record {record}: value {value!r} (template {template!r}) is not in the map {map!r}"
+    E048 = "record {record}: {reason}"
+    E049 = "record {record}: fact endpoint {key!r} is neither an entity of the mapping nor a gazetteer entry"
 
     def format(self, **kwargs: object) -> str:  # type: ignore[override]
         return f"[{self.name}] " + self.value.format(**kwargs)
@@ -46,3 +57,11 @@ class LoaderError(ExtractionError):
 
 class ConfigError(ExtractionError):
     """A pipeline configuration that names unknown components or missing data."""
+
+
+class MappingError(ExtractionError):
+    """A records mapping (extraction/structured) that cannot be read or is invalid."""
+
+
+class RecordError(ExtractionError):
+    """One record that a mapping cannot render; the other records of the file still import."""

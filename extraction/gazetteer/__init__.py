@@ -1,5 +1,7 @@
-"""The gazetteer rule layer: known agencies, states, members of Congress, committees, institutions."""
-from extraction.gazetteer.entries import GazetteerEntry, load_entries
-from extraction.gazetteer.recognizer import GazetteerRecognizer
+"""The gazetteer rule layer: known agencies, states, members of Congress, committees, institutions.
 
-__all__ = ["GazetteerEntry", "GazetteerRecognizer", "load_entries"]
+`entries` (the data) imports no spaCy; `recognizer` and `matcher` (the spaCy layer) do.
+"""
+from extraction.gazetteer.entries import GazetteerEntry, load_entries
+
+__all__ = ["GazetteerEntry", "load_entries"]
