@@ -13,6 +13,7 @@ from extraction.records import normalize_name
 
 EXACT, PREFIX, WORD_PREFIX, SUBSTRING, FUZZY = 1.0, 0.9, 0.8, 0.6, 0.5
 MIN_FUZZY_RATIO = 0.6
+FUZZY_CANDIDATES = 60  # the typo-tolerant pass scores only the best full-text candidates
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,21 @@ def name_score(query_norm: str, name: str) -> float:
         return WORD_PREFIX
     if query_norm in norm:
         return SUBSTRING
-    ratio = SequenceMatcher(None, query_norm, norm).ratio()
+    ratio = _ratio(query_norm, norm, MIN_FUZZY_RATIO)
     # compare with the best-aligned window too, so "defence" finds "department of defense"
     words = norm.split()
     width = max(1, len(query_norm.split()))
-    for i in range(len(words)):
-        window = " ".join(words[i : i + width])
-        ratio = max(ratio, SequenceMatcher(None, query_norm, window).ratio())
+    for i in range(len(words) - width + 1 if len(words) > width else 0):
+        ratio = max(ratio, _ratio(query_norm, " ".join(words[i : i + width]), max(ratio, MIN_FUZZY_RATIO)))
     return FUZZY * ratio if ratio >= MIN_FUZZY_RATIO else 0.0
+
+
+def _ratio(a: str, b: str, needed: float) -> float:
+    """difflib's similarity, skipping the full computation when its cheap upper bounds fall short."""
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    if matcher.real_quick_ratio() < needed or matcher.quick_ratio() < needed:
+        return 0.0
+    return matcher.ratio()
 
 
 def rank(query: str, candidates: list[Candidate], limit: int) -> list[Ranked]:

@@ -23,7 +23,7 @@ from extraction.records import (
 )
 from graph import sqlite_queries as q
 from graph.errors import NotFound, StoreUnavailable, WriteFailed
-from graph.ranking import Candidate, rank
+from graph.ranking import FUZZY_CANDIDATES, Candidate, rank
 from graph.store import (
     Annotation,
     CandidateView,
@@ -239,7 +239,7 @@ class SqliteStore:
             if len(rows) < limit:  # fuzzy: any shared trigram, best bm25 first
                 grams = {norm[i : i + 3] for i in range(len(norm) - 2)}
                 fuzzy = " OR ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
-                rows += conn.execute(q.SEARCH_TRIGRAM, (fuzzy, CANDIDATES_PER_QUERY)).fetchall()
+                rows += conn.execute(q.SEARCH_TRIGRAM, (fuzzy, FUZZY_CANDIDATES)).fetchall()
         else:
             rows = conn.execute(q.SEARCH_PREFIX, (norm, norm + "\uffff", CANDIDATES_PER_QUERY)).fetchall()
         if not rows:
