@@ -48,7 +48,7 @@ from extraction.records import (
 from graph import neo4j_queries as q
 from graph.errors import GraphError, InvalidStoreUrl, NotFound, StoreUnavailable, WriteFailed
 from graph.factory import NEO4J_SCHEMES
-from graph.ranking import Candidate, rank
+from graph.ranking import FUZZY_CANDIDATES, Candidate, rank
 from graph.store import (
     Annotation,
     CandidateView,
@@ -428,7 +428,7 @@ class Neo4jStore:
             if len(rows) < limit:  # fuzzy: names sharing a trigram (Lucene: ~ terms, *gram*)
                 grams = trigrams(norm)
                 rows += self._candidate_rows(
-                    fuzzy_query(norm), found, lambda n: any(g in n for g in grams))
+                    fuzzy_query(norm), found, lambda n: any(g in n for g in grams), limit=FUZZY_CANDIDATES)
         else:
             rows = self._candidate_rows(prefix_query(norm), found, lambda n: n.startswith(norm))
         if not rows:
@@ -448,10 +448,10 @@ class Neo4jStore:
         return hits
 
     def _candidate_rows(self, lucene: str, found: dict[str, dict[str, Any]],
-                        keep: Callable[[str], bool]) -> list[tuple[str, str]]:
+                        keep: Callable[[str], bool], limit: int = CANDIDATES_PER_QUERY) -> list[tuple[str, str]]:
         """Full-text candidates; the (entity, name) pairs whose normalized name passes `keep`."""
         rows = []
-        for record in self._read(q.SEARCH_CANDIDATES, query=lucene, limit=CANDIDATES_PER_QUERY):
+        for record in self._read(q.SEARCH_CANDIDATES, query=lucene, limit=limit):
             entity = record.data()
             found.setdefault(entity["id"], entity)
             for name, norm in zip(entity["names"] or [], entity["norms"] or []):
