@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.responses import RedirectResponse
 
 from api.errors import install_error_handlers
 from api.limits import RequestSizeLimit
-from api.routers import documents, entities, facts, graph, health, ontology, stats
+from api.routers import documents, entities, explorer_page, facts, graph, health, ontology, stats
 from api.services import Services
 
 
@@ -20,10 +19,7 @@ def create_app(services: Services) -> FastAPI:
     install_error_handlers(app)
     for module in (health, entities, documents, facts, graph, stats, ontology):
         app.include_router(module.router)
+    app.include_router(explorer_page.router)
+    explorer_page.mount_static(app)
     app.add_middleware(RequestSizeLimit, max_bytes=services.settings.api.max_request_bytes)
-
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
-        return RedirectResponse("/docs")
-
     return app

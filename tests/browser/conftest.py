@@ -1,0 +1,261 @@
+"""Browser-only fixtures: the real API (with the explorer page) on a small real corpus, and a real
+headless Chromium (Debian's chromium + chromium-driver) driven by Selenium.
+
+Every test fails on a JavaScript console error (a SEVERE browser log entry)."""
+from __future__ import annotations
+
+import json
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from api.services import Services, build_services
+from api.settings import load_settings
+from extraction.records import (
+    Document,
+    DocumentGraph,
+    Entity,
+    Extractor,
+    Fact,
+    Mention,
+    Provenance,
+    Sentence,
+    document_id,
+    entity_id,
+    fact_id,
+    mention_id,
+)
+from tests.conftest import DOCS, PROJECT
+from tests.integration import http_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+SCREENSHOTS = PROJECT / "test-output" / "explorer"
+CORPUS = ["2003_bush_excerpt.txt", "2021_biden_excerpt.md", "1989_bush_excerpt.html", "2020_trump_excerpt.docx"]
+ERNST = "We thank Senator Joni Ernst of Iowa for her service."
+CHROME_ARGS = [
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--disable-quic",
+]
+
+
+# -- the app ------------------------------------------------------------------------------------
+def with_explorer(app: FastAPI) -> FastAPI:
+    """The explorer's router and static files, unless api/app.py already includes them."""
+    from api.routers.explorer_page import mount_static, router
+
+    paths = {getattr(route, "path", None) for route in app.routes}
+    if "/explorer" not in paths:
+        app.include_router(router)
+    mount_static(app)
+    return app
+
+
+@contextmanager
+def serve_explorer(services: Services, customize: Callable[[FastAPI], None] | None = None) -> Iterator[str]:
+    """tests.integration.http_server.serve, with the app built by create_app plus the explorer."""
+    original = http_server.create_app
+
+    def create_app(built: Services) -> FastAPI:
+        app = with_explorer(original(built))
+        if customize:
+            customize(app)
+        return app
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(http_server, "create_app", create_app)
+        with http_server.serve(services) as base:
+            yield base
+
+
+def import_corpus(services: Services, folder: Path) -> None:
+    importer = services.importer(department="Executive Office of the President", labels=("public",))
+    report = importer.import_paths([DOCS / name for name in CORPUS])
+    assert report.documents_ok == len(CORPUS), report
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "ernst_tribute.txt").write_text(ERNST + "\n", encoding="utf-8")
+    report = services.importer(department="Department of Justice").import_paths([folder / "ernst_tribute.txt"])
+    assert report.documents_ok == 1, report
+
+
+@pytest.fixture(scope="module")
+def corpus_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    root = tmp_path_factory.mktemp("explorer")
+    services = build_services(load_settings(data_dir=root / "data"))
+    import_corpus(services, root / "texts")
+    yield services
+    services.close()
+
+
+@pytest.fixture(scope="module")
+def base_url(corpus_services: Services) -> Iterator[str]:
+    with serve_explorer(corpus_services) as base:
+        yield base
+
+
+# -- a big hand-written graph for the layout benchmark -----------------------------------------
+BENCH = Extractor(name="browser-bench", version="1")
+
+
+def star_graph(agencies: int = 50, people_per_agency: int = 4) -> tuple[DocumentGraph, str]:
+    """A department with `agencies` sub-organizations, each employing `people_per_agency` people:
+    1 + agencies * (1 + people) entities and agencies * (1 + people) facts (251 + 250 by default)."""
+    text = "The Department of Benchmarks oversees many agencies and employs many people."
+    document = Document(id=document_id(text), text=text, title="Benchmark graph", source_path="/bench/graph.txt",
+                        source_name="graph.txt", format="txt", department="Department of Benchmarks",
+                        published="2024", labels=("public",))
+    sentence = Sentence(document_id=document.id, index=0, start=0, end=len(text), text=text)
+    hub = Entity(id=entity_id("bench:hub"), name="Department of Benchmarks", type="Department")
+    entities = [hub]
+    triples: list[tuple[Entity, str, Entity]] = []
+    for a in range(agencies):
+        agency = Entity(id=entity_id(f"bench:agency:{a}"), name=f"Benchmark Agency {a}", type="Agency")
+        entities.append(agency)
+        triples.append((hub, "hasSubOrganization", agency))
+        for p in range(people_per_agency):
+            person = Entity(id=entity_id(f"bench:person:{a}:{p}"), name=f"Person {a}-{p}", type="Person")
+            entities.append(person)
+            triples.append((agency, "employs", person))
+    mentions = [
+        Mention(id=mention_id(document.id, 0, 3, e.type) + f"_{i}", document_id=document.id, sentence_index=0,
+                start=0, end=3, text=text[:3], type=e.type, confidence=0.9, extractor=BENCH, entity_id=e.id)
+        for i, e in enumerate(entities)
+    ]
+    facts = [
+        Fact(id=fact_id(s.id, p, o.id), subject_id=s.id, predicate=p, object_id=o.id, confidence=0.8,
+             provenance=(Provenance(document_id=document.id, sentence_index=0, subject_start=0, subject_end=3,
+                                    object_start=4, object_end=14, confidence=0.8, extractor=BENCH),))
+        for s, p, o in triples
+    ]
+    graph = DocumentGraph(document=document, sentences=(sentence,), mentions=tuple(mentions),
+                          entities=tuple(entities), facts=tuple(facts))
+    return graph, hub.id
+
+
+@pytest.fixture(scope="module")
+def bench_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, int]]:
+    root = tmp_path_factory.mktemp("bench")
+    services = build_services(load_settings(data_dir=root / "data"))
+    graph, hub = star_graph()
+    services.store.write(graph)
+    with serve_explorer(services) as base:
+        yield base, hub, len(graph.entities) + len(graph.facts)
+    services.close()
+
+
+# -- the browser --------------------------------------------------------------------------------
+def _require_chromium() -> None:
+    missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER) if not p.exists()]
+    if missing:
+        pytest.fail(f"{', '.join(missing)} missing: apt-get install -y chromium chromium-driver "
+                    "(make test installs them)", pytrace=False)
+
+
+def new_driver(profile: Path, width: int = 1366, height: int = 768):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for arg in CHROME_ARGS:
+        options.add_argument(arg)
+    options.add_argument(f"--user-data-dir={profile}")
+    options.add_argument(f"--window-size={width},{height}")
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
+    driver.set_page_load_timeout(30)
+    driver.set_script_timeout(30)
+    return driver
+
+
+class Browser:
+    """A Chromium session plus the helpers the tests share."""
+
+    def __init__(self, driver, profile: Path) -> None:
+        self.driver = driver
+        self.profile = profile
+        self.logs: list[dict] = []
+
+    # console
+    def console(self) -> list[dict]:
+        entries = self.driver.get_log("browser")
+        self.logs.extend(entries)
+        return entries
+
+    def assert_no_console_errors(self) -> None:
+        severe = [e for e in self.console() if e.get("level") == "SEVERE"]
+        assert not severe, "JavaScript console errors:\n" + "\n".join(e["message"] for e in severe)
+
+    # page
+    def open(self, url: str, fresh: bool = True) -> None:
+        """Load the page (fresh: a new document, also when only the #hash differs from the current URL)."""
+        if fresh:
+            self.driver.get("about:blank")
+        self.driver.get(url)
+        self.wait_idle()
+
+    def js(self, script: str, *args):
+        return self.driver.execute_script(script, *args)
+
+    def wait(self, predicate: Callable[[], object], timeout: float = 15, message: str = "condition") -> object:
+        deadline = time.monotonic() + timeout
+        while True:
+            value = predicate()
+            if value:
+                return value
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for {message}")
+            time.sleep(0.05)
+
+    def wait_idle(self, timeout: float = 20) -> None:
+        """The page is loaded and has no request or layout in flight (checked twice, 100 ms apart)."""
+        def idle() -> bool:
+            return bool(self.js("return document.documentElement.dataset.ready === 'true'"
+                                " && document.documentElement.dataset.busy === '0'"))
+
+        deadline = time.monotonic() + timeout
+        while True:
+            if idle():
+                time.sleep(0.1)
+                if idle():
+                    return
+            if time.monotonic() > deadline:
+                raise AssertionError("the page did not settle")
+            time.sleep(0.05)
+
+    def screenshot(self, name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.driver.save_screenshot(str(path))
+        return path
+
+    def hash_params(self) -> dict[str, str]:
+        return json.loads(self.js(
+            "return JSON.stringify(Object.fromEntries(new URLSearchParams(location.hash.slice(1))))"))
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    _require_chromium()
+    profile = Path(tempfile.mkdtemp(prefix="govkg-chromium-"))
+    driver = new_driver(profile)
+    try:
+        yield Browser(driver, profile)
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Browser]:
+    """The module's browser; the test fails on any console error it caused."""
+    browser.console()  # drop what earlier tests left
+    yield browser
+    browser.assert_no_console_errors()
