@@ -56,7 +56,7 @@ def import_cmd(
         with ImportProgressBar(err_console, enabled=err_console.is_terminal) as bar:
             report = importer.import_paths(paths, progress=bar)
     except GraphError as exc:
-        fail(exc.message, as_json)
+        fail(str(exc), as_json)
     finally:
         services.close()
     if as_json:
@@ -99,7 +99,7 @@ def serve(
     try:
         services.store  # fail now, not at the first request, when the store is unreachable
     except GraphError as exc:
-        fail(exc.message)
+        fail(str(exc))
     host, port = host or settings.api.host, port or settings.api.port
     err_console.print(f"GovKG API on http://{host}:{port}  (docs: http://{host}:{port}/docs, store: {services.store.name})")
     uvicorn.run(create_app(services), host=host, port=port, log_level="info")
@@ -213,7 +213,7 @@ class _opened:
     def __exit__(self, exc_type, exc, tb) -> bool:  # type: ignore[no-untyped-def]
         self.services.close()
         if isinstance(exc, GraphError):
-            fail(exc.message, self.as_json)
+            fail(str(exc), self.as_json)
         return False
 
 

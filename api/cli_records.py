@@ -62,7 +62,7 @@ def import_records_cmd(
         else:
             report = importer.import_files(mapping or "", files or [])
     except GraphError as exc:
-        fail(exc.message, as_json)
+        fail(str(exc), as_json)
     finally:
         services.close()
     if as_json:

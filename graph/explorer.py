@@ -2,7 +2,7 @@
 communities; results in Cytoscape.js elements format."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import islice
 
@@ -70,6 +70,9 @@ class Community(BaseModel):
     members: list[CentralEntity]  # the most central members first
 
 
+PathFinder = Callable[[str, str, int, int], list[list[str]]]
+
+
 @dataclass(frozen=True)
 class Filters:
     types: frozenset[str] | None = None  # node classes allowed (subclasses expanded by the caller)
@@ -133,12 +136,18 @@ def neighbourhood(projection: Projection, entity_id: str, depth: int, filters: F
                     edges=[Edge(data=e) for e in kept], truncated=len(ranked) > limit)
 
 
-def paths(projection: Projection, source: str, target: str, max_length: int, k: int) -> Paths:
-    """Up to k shortest paths (hops ≤ max_length), each hop with every fact linking its two entities."""
+def paths(projection: Projection, source: str, target: str, max_length: int, k: int,
+          finder: PathFinder | None = None) -> Paths:
+    """Up to k shortest paths (hops ≤ max_length), each hop with every fact linking its two entities.
+
+    `finder` is the store's own shortest-path query when it has one (Neo4j: allShortestPaths);
+    otherwise networkx searches the projection."""
     require(projection, source)
     require(projection, target)
     found: list[list[str]] = []
-    if source == target:
+    if finder is not None:
+        found = [p for p in finder(source, target, max_length, k) if all(n in projection.graph for n in p)]
+    elif source == target:
         found = [[source]]
     else:
         try:

@@ -545,3 +545,12 @@ RETURN f.id AS fact_id, f.predicate AS predicate, f.subject_id AS subject_id, f.
        p.object_start AS object_start, p.object_end AS object_end, p.confidence AS confidence
 ORDER BY subject_start, object_start, fact_id
 """
+
+# {rel_types} as in ENTITY_FACTS; {max_length} a validated integer (path bounds cannot be parameters)
+SHORTEST_PATHS = """
+MATCH (a:Entity {{id: $source}}) USING INDEX SEEK a:Entity(id)
+MATCH (b:Entity {{id: $target}}) USING INDEX SEEK b:Entity(id)
+MATCH p = allShortestPaths((a)-[:{rel_types}*..{max_length}]-(b))
+RETURN [n IN nodes(p) | n.id] AS ids
+LIMIT $k
+"""

@@ -474,6 +474,14 @@ class Neo4jStore:
         query = q.ENTITY_FACTS.format(rel_types="|".join(f"`{t}`" for t in types))
         return [_fact_view(r) for r in self._read(query, id=entity_id, limit=limit if limit >= 0 else _NO_LIMIT)]
 
+    def shortest_paths(self, source: str, target: str, max_length: int, k: int) -> list[list[str]]:
+        """Up to k shortest paths (as entity ids) over fact relationships: Cypher allShortestPaths."""
+        types = self._fact_types()
+        if not types or source == target:
+            return [[source]] if source == target else []
+        query = q.SHORTEST_PATHS.format(rel_types="|".join(f"`{t}`" for t in types), max_length=int(max_length))
+        return [list(r["ids"]) for r in self._read(query, source=source, target=target, k=k)]
+
     def get_fact(self, fact_id: str) -> FactView:
         rows = self._read(q.FACT_GET, id=fact_id)
         if not rows:

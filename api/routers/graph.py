@@ -54,8 +54,10 @@ def paths(
     max_length: Annotated[int, Query(ge=1, le=8)] = 4,
     k: Annotated[int, Query(ge=1, le=20)] = 3,
 ) -> Paths:
-    """Up to k shortest paths between two entities, each hop with the facts that link it."""
-    return explorer.paths(services.projections.get(), source, target, max_length, k)
+    """Up to k shortest paths between two entities, each hop with the facts that link it
+    (Cypher allShortestPaths on Neo4j, networkx on the embedded store)."""
+    finder = getattr(services.store, "shortest_paths", None)
+    return explorer.paths(services.projections.get(), source, target, max_length, k, finder)
 
 
 @router.get("/central", response_model=list[CentralEntity])

@@ -337,7 +337,7 @@ def test_filters_and_hiding_apply_to_the_graph_and_the_url(page: Browser, base_u
     assert show.text == "Show hidden (1)"
     show.click()
     page.wait(lambda: ernst in graph_nodes(page), message="Ernst back")
-    assert "hidden" not in page.hash_params()
+    page.wait(lambda: "hidden" not in page.hash_params(), message="the URL forgets the hidden node")
 
 
 # -- keyboard and accessibility -----------------------------------------------------------------

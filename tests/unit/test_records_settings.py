@@ -1,6 +1,7 @@
 """Records (stable ids, name normalization, validation) and the settings object."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,8 @@ def test_published_must_be_an_iso_date():
 
 
 def test_settings_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    for name in [n for n in os.environ if n.startswith("GOVKG_")]:  # make test sets some
+        monkeypatch.delenv(name)
     config = tmp_path / "govkg.toml"
     config.write_text('data_dir = "/srv/govkg"\nstore = "sqlite"\n[neo4j]\nbatch_size = 500\nuser = "file-user"\n')
     monkeypatch.setenv("GOVKG_NEO4J__USER", "env-user")
