@@ -425,7 +425,7 @@ class Neo4jStore:
         rows: list[tuple[str, str]] = []  # (entity id, name): what SQLite's FTS5 passes yield
         if len(norm) >= 3:
             rows = self._candidate_rows(substring_query(norm), found, lambda n: norm in n)
-            if len(rows) < limit:  # fuzzy: names sharing a trigram (Lucene: ~ terms, *gram*)
+            if not rows:  # fuzzy (typos), only when no name contains the query (Lucene: ~ terms, *gram*)
                 grams = trigrams(norm)
                 rows += self._candidate_rows(
                     fuzzy_query(norm), found, lambda n: any(g in n for g in grams), limit=FUZZY_CANDIDATES)

@@ -236,7 +236,7 @@ class SqliteStore:
         if len(norm) >= 3:
             phrase = '"' + norm.replace('"', '""') + '"'
             rows = conn.execute(q.SEARCH_TRIGRAM, (phrase, CANDIDATES_PER_QUERY)).fetchall()
-            if len(rows) < limit:  # fuzzy: any shared trigram, best bm25 first
+            if not rows:  # fuzzy (typos), only when no name contains the query: any shared trigram
                 grams = {norm[i : i + 3] for i in range(len(norm) - 2)}
                 fuzzy = " OR ".join('"' + g.replace('"', '""') + '"' for g in sorted(grams))
                 rows += conn.execute(q.SEARCH_TRIGRAM, (fuzzy, FUZZY_CANDIDATES)).fetchall()
