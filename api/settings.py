@@ -57,7 +57,6 @@ class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
     max_request_bytes: int = 20 * 1024 * 1024
-    search_limit_max: int = 100
 
 
 class Settings(BaseSettings):
@@ -69,7 +68,6 @@ class Settings(BaseSettings):
 
     data_dir: Path = Path("var")
     store: str = "sqlite"  # "sqlite", "sqlite:///path.db", "neo4j://...", "bolt://..."
-    threads: int = 2
     pipeline: PipelineSettings = Field(default_factory=PipelineSettings)
     imports: ImportSettings = Field(default_factory=ImportSettings)
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)

@@ -55,7 +55,7 @@ def test_settings_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     assert settings.data_dir == Path("/srv/govkg")
     assert settings.neo4j.batch_size == 500  # from the file
     assert settings.neo4j.user == "env-user"  # env beats file
-    assert load_settings(config, threads=4).threads == 4  # explicit beats both
+    assert load_settings(config, store="sqlite:///x.db").store == "sqlite:///x.db"  # explicit beats both
     assert settings.sqlite_path == Path("/srv/govkg/govkg.sqlite3")
 
 
