@@ -15,8 +15,10 @@ app = typer.Typer(help="GovKG: knowledge graphs from government documents.", no_
                   pretty_exceptions_enable=False)
 entities_app = typer.Typer(help="Look up entities.", no_args_is_help=True)
 documents_app = typer.Typer(help="List, show and delete documents.", no_args_is_help=True)
+facts_app = typer.Typer(help="Facts and the candidates held back at write time.", no_args_is_help=True)
 app.add_typer(entities_app, name="entities")
 app.add_typer(documents_app, name="documents")
+app.add_typer(facts_app, name="facts")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
 StoreOpt = Annotated[Optional[str], typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
@@ -198,6 +200,41 @@ def documents_delete(ctx: typer.Context, document_id: str, store: StoreOpt = Non
         print_json(report)
     else:
         console.print(report.model_dump())
+
+
+@facts_app.command("show")
+def facts_show(ctx: typer.Context, fact_id: str, store: StoreOpt = None, as_json: JsonOpt = False) -> None:
+    """A fact with every provenance row."""
+    with _opened(ctx, store, as_json) as services:
+        fact = services.store.get_fact(fact_id)
+    if as_json:
+        print_json(fact)
+        return
+    console.print(f"{fact.subject.name} —{fact.predicate}→ {fact.object.name} ({fact.confidence:.2f}) {fact.id}")
+    for prov in fact.provenance:
+        console.print(f"  “{prov.sentence}” — {prov.document_title} [{prov.extractor.name} {prov.extractor.version}]",
+                      highlight=False)
+
+
+@facts_app.command("candidates")
+def facts_candidates(
+    ctx: typer.Context,
+    status: Annotated[Optional[str], typer.Option(help="rejected or low_confidence (default: both).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
+    store: StoreOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Facts held back at write time: outside the ontology's domain/range, or below the threshold."""
+    if status not in (None, "rejected", "low_confidence"):
+        fail(f"unknown status {status!r}: use rejected or low_confidence", as_json, code=2)
+    with _opened(ctx, store, as_json) as services:
+        held = services.store.fact_candidates(status, limit)
+    if as_json:
+        print_json(held)
+        return
+    for c in held:
+        console.print(f"[{c.status}] {c.subject.name} —{c.predicate}→ {c.object.name} ({c.confidence:.2f}): {c.reason}",
+                      highlight=False)
 
 
 class _opened:

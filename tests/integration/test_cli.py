@@ -86,3 +86,15 @@ def test_search_show_and_delete(tmp_path: Path):
 def test_unknown_store_url_is_a_clear_error(tmp_path: Path):
     result = govkg(tmp_path / "data", "stats", "--store", "mysql://x", "--json")
     assert result.returncode == 1 and "unknown store 'mysql://x'" in json.loads(result.stdout)["error"]
+
+
+def test_facts_show_and_candidates(tmp_path: Path):
+    data = tmp_path / "data"
+    govkg(data, "import", str(DOCS / "2020_trump_excerpt.docx"), "--json")
+    grassley = json.loads(govkg(data, "entities", "search", "Chuck Grassley", "--json").stdout)[0]["id"]
+    fact_id = json.loads(govkg(data, "entities", "show", grassley, "--json").stdout)["facts"][0]["id"]
+    fact = json.loads(govkg(data, "facts", "show", fact_id, "--json").stdout)
+    assert (fact["subject"]["name"], fact["predicate"], fact["object"]["name"]) == ("Chuck Grassley", "represents", "Iowa")
+    assert json.loads(govkg(data, "facts", "candidates", "--json").stdout) == []
+    bad = govkg(data, "facts", "candidates", "--status", "maybe", "--json")
+    assert bad.returncode == 2 and "unknown status" in json.loads(bad.stdout)["error"]
