@@ -63,6 +63,7 @@ from graph.store import (
     MentionView,
     ProvenanceView,
     StoreStats,
+    provenance_view,
 )
 from ontology.errors import OntologyError
 from ontology.schema import load_ontology
@@ -747,19 +748,7 @@ class _WritePlan:
 
 
 def _fact_view(r: neo4j.Record) -> FactView:
-    provenance = [
-        ProvenanceView(
-            document_id=p["document_id"], document_title=p["document_title"],
-            document_source=p["source_name"], department=p["department"],
-            sentence_index=p["sentence_index"], sentence=p["sentence"],
-            sentence_start=p["sentence_start"], sentence_end=p["sentence_end"],
-            subject_start=p["subject_start"], subject_end=p["subject_end"],
-            object_start=p["object_start"], object_end=p["object_end"],
-            confidence=p["confidence"],
-            extractor=Extractor(name=p["extractor"], version=p["extractor_version"]),
-        )
-        for p in r["provenance"]
-    ]
+    provenance = [provenance_view(p) for p in r["provenance"]]
     return FactView(
         id=r["id"], predicate=r["predicate"], confidence=r["confidence"],
         subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),

@@ -207,7 +207,7 @@ WHERE f.subject_id = :id OR f.object_id = :id
 ORDER BY f.confidence DESC, f.id LIMIT :limit
 """
 FACT_PROVENANCE = """
-SELECT p.*, d.title AS document_title, d.source_name, d.department,
+SELECT p.*, p.sentence_idx AS sentence_index, d.title AS document_title, d.source_name, d.department,
        s.text AS sentence, s.start AS sentence_start, s."end" AS sentence_end
 FROM fact_provenance p
 JOIN documents d ON d.id = p.document_id

@@ -38,6 +38,7 @@ from graph.store import (
     MentionView,
     ProvenanceView,
     StoreStats,
+    provenance_view,
 )
 
 CANDIDATES_PER_QUERY = 400
@@ -329,19 +330,7 @@ class SqliteStore:
         return mentions, facts
 
     def _fact_view(self, conn: sqlite3.Connection, r: sqlite3.Row) -> FactView:
-        provenance = [
-            ProvenanceView(
-                document_id=p["document_id"], document_title=p["document_title"],
-                document_source=p["source_name"], department=p["department"],
-                sentence_index=p["sentence_idx"], sentence=p["sentence"],
-                sentence_start=p["sentence_start"], sentence_end=p["sentence_end"],
-                subject_start=p["subject_start"], subject_end=p["subject_end"],
-                object_start=p["object_start"], object_end=p["object_end"],
-                confidence=p["confidence"],
-                extractor=Extractor(name=p["extractor"], version=p["extractor_version"]),
-            )
-            for p in conn.execute(q.FACT_PROVENANCE, (r["id"],))
-        ]
+        provenance = [provenance_view(p) for p in conn.execute(q.FACT_PROVENANCE, (r["id"],))]
         return FactView(
             id=r["id"], predicate=r["predicate"], confidence=r["confidence"],
             subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),

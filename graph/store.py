@@ -1,8 +1,8 @@
 """The GraphStore contract that every store implements, and the views it returns."""
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Protocol, runtime_checkable
+from collections.abc import Iterator, Mapping
+from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -44,6 +44,20 @@ class ProvenanceView(View):
     object_end: int
     confidence: float
     extractor: Extractor
+
+
+def provenance_view(row: Mapping[str, Any]) -> ProvenanceView:
+    """A provenance row as both stores' fact queries return it (same column names)."""
+    return ProvenanceView(
+        document_id=row["document_id"], document_title=row["document_title"],
+        document_source=row["source_name"], department=row["department"],
+        sentence_index=row["sentence_index"], sentence=row["sentence"],
+        sentence_start=row["sentence_start"], sentence_end=row["sentence_end"],
+        subject_start=row["subject_start"], subject_end=row["subject_end"],
+        object_start=row["object_start"], object_end=row["object_end"],
+        confidence=row["confidence"],
+        extractor=Extractor(name=row["extractor"], version=row["extractor_version"]),
+    )
 
 
 class FactView(View):
