@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extraction.errors import Errors, LoaderError
-from extraction.loaders.base import LoadedText, Loader, LoadOutcome
+from extraction.loaders.base import LoadedText, Loader, LoadOutcome, read_file
 from extraction.loaders.docx import DocxLoader
 from extraction.loaders.html import HtmlLoader
 from extraction.loaders.jsonl import JsonlLoader
@@ -35,16 +35,4 @@ def load_bytes(data: bytes, name: str, max_bytes: int) -> list[LoadOutcome]:
 
 
 def load_file(path: Path, max_bytes: int) -> list[LoadOutcome]:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError as exc:
-        raise LoaderError(Errors.E030, path=str(path)) from exc
-    except OSError as exc:
-        raise LoaderError(Errors.E014, reason=str(exc)) from exc
-    if size > max_bytes:  # before reading a huge file into memory
-        raise LoaderError(Errors.E005, size=size, limit=max_bytes)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LoaderError(Errors.E014, reason=str(exc)) from exc
-    return load_bytes(data, path.name, max_bytes)
+    return load_bytes(read_file(path, max_bytes), path.name, max_bytes)

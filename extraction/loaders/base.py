@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import codecs
 import re
+from pathlib import Path
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -44,6 +45,22 @@ class Loader(Protocol):
     suffixes: tuple[str, ...]
 
     def load(self, data: bytes, name: str) -> list[LoadOutcome]: ...
+
+
+def read_file(path: Path, max_bytes: int) -> bytes:
+    """A file's bytes, refusing a missing, unreadable or oversized file (checked before reading)."""
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError as exc:
+        raise LoaderError(Errors.E030, path=str(path)) from exc
+    except OSError as exc:
+        raise LoaderError(Errors.E014, reason=str(exc)) from exc
+    if size > max_bytes:
+        raise LoaderError(Errors.E005, size=size, limit=max_bytes)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LoaderError(Errors.E014, reason=str(exc)) from exc
 
 
 def decode_text(data: bytes, format: str) -> tuple[str, str]:

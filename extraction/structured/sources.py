@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from extraction.errors import Errors, LoaderError
+from extraction.loaders.base import read_file
 from extraction.structured.mapping import SUFFIX_FORMATS, RecordsSpec
 from extraction.structured.templates import ABSENT, lookup
 
@@ -29,18 +30,7 @@ def file_format(path: Path, declared: str | None) -> str:
 
 
 def read_bytes(path: Path, max_bytes: int) -> bytes:
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError as exc:
-        raise LoaderError(Errors.E030, path=str(path)) from exc
-    except OSError as exc:
-        raise LoaderError(Errors.E014, reason=str(exc)) from exc
-    if size > max_bytes:
-        raise LoaderError(Errors.E005, size=size, limit=max_bytes)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise LoaderError(Errors.E014, reason=str(exc)) from exc
+    data = read_file(path, max_bytes)
     if not data:
         raise LoaderError(Errors.E002)
     if not data.strip():
