@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from api.output import console, err_console, fail, print_json
+from api.output import console, emit_report, err_console, fail, print_json
 from api.services import Services, build_services
 from api.settings import Settings, load_settings
 from graph.errors import GraphError
@@ -61,12 +61,7 @@ def import_cmd(
         fail(str(exc), as_json)
     finally:
         services.close()
-    if as_json:
-        print_json(report)
-    else:
-        _print_import_report(report)
-    if not report.ok:
-        raise typer.Exit(1)
+    emit_report(report, as_json, _print_import_report)
 
 
 def _print_import_report(report) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from api.output import console, err_console, fail, print_json
+from api.output import console, emit_report, err_console, fail
 from api.services import Services, build_services, default_gazetteer_dir
 from graph.errors import GraphError
 
@@ -65,12 +65,7 @@ def import_records_cmd(
         fail(str(exc), as_json)
     finally:
         services.close()
-    if as_json:
-        print_json(report)
-    else:
-        _print_report(report)
-    if not report.ok:
-        raise typer.Exit(1)
+    emit_report(report, as_json, _print_report)
 
 
 def _print_report(report: RecordsImportReport) -> None:

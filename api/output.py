@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel
@@ -24,6 +25,18 @@ def to_jsonable(value: Any) -> Any:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False) + "\n")
+
+
+def emit_report(report: Any, as_json: bool, print_human: Callable[[Any], None]) -> None:
+    """Print an import report (JSON or for people) and exit 1 when it records a failure."""
+    import typer
+
+    if as_json:
+        print_json(report)
+    else:
+        print_human(report)
+    if not report.ok:
+        raise typer.Exit(1)
 
 
 def fail(message: str, as_json: bool = False, code: int = 1) -> None:
