@@ -53,6 +53,16 @@ class Neo4jSettings(BaseModel):
     jar_cache: Path | None = None
 
 
+class ModelSettings(BaseModel):
+    """Where the fine-tuned models live and how inference runs."""
+
+    ner_model: Path | None = None  # default: models/ner (built by `make models`)
+    threads: int = Field(2, ge=1)  # torch threads for inference and training
+    batch_size: int = Field(64, ge=1)
+    quantize: bool = False  # int8 dynamic quantization of the linear layers
+    min_entity_confidence: float = Field(0.5, ge=0.0, le=1.0)  # NER spans below are not mentions
+
+
 class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
@@ -72,6 +82,7 @@ class Settings(BaseSettings):
     imports: ImportSettings = Field(default_factory=ImportSettings)
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    models: ModelSettings = Field(default_factory=ModelSettings)
 
     @property
     def sqlite_path(self) -> Path:

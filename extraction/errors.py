@@ -37,6 +37,13 @@ class Errors(str, Enum):
     E047 = "record {record}: value {value!r} (template {template!r}) is not in the map {map!r}"
     E048 = "record {record}: {reason}"
     E049 = "record {record}: fact endpoint {key!r} is neither an entity of the mapping nor a gazetteer entry"
+    # models (extraction/ner, extraction/relations): training data, model folders
+    E050 = "{path}: unknown training data format {format!r}; known: conll, jsonl, redocred"
+    E051 = "{path}, line {line}: {reason}"
+    E052 = "{path}: no examples found ({reason})"
+    E053 = "{path}: not a model folder ({reason})"
+    E054 = "cannot load the base model {base!r}: {reason}"
+    E055 = "{path}: no entity types in common with the model (data: {data}; model: {model})"
 
     def format(self, **kwargs: object) -> str:  # type: ignore[override]
         return f"[{self.name}] " + self.value.format(**kwargs)
@@ -61,6 +68,14 @@ class ConfigError(ExtractionError):
 
 class MappingError(ExtractionError):
     """A records mapping (extraction/structured) that cannot be read or is invalid."""
+
+
+class DataError(ExtractionError):
+    """Training or evaluation data that cannot be read."""
+
+
+class ModelError(ExtractionError):
+    """A model folder or base model that cannot be loaded."""
 
 
 class RecordError(ExtractionError):

@@ -1,0 +1,54 @@
+"""`model_card.json` beside the weights: base model, data with hashes, hyperparameters, metrics, versions."""
+from __future__ import annotations
+
+import json
+import platform
+from dataclasses import is_dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from extraction.ner.model import CARD_FILE
+
+
+def library_versions() -> dict[str, str]:
+    from importlib.metadata import PackageNotFoundError, version
+
+    versions = {"python": platform.python_version()}
+    for name in ("torch", "transformers", "tokenizers", "seqeval", "govkg"):
+        try:
+            versions[name] = version(name)
+        except PackageNotFoundError:
+            continue
+    return versions
+
+
+def describe_data(dataset: Any) -> dict[str, Any] | None:
+    if dataset is None:
+        return None
+    info = {"path": dataset.path, "sha256": dataset.sha256, "format": dataset.format}
+    for name in ("scheme", "words", "types"):
+        if hasattr(dataset, name):
+            info[name] = getattr(dataset, name)
+    info["examples"] = len(dataset.examples)
+    return info
+
+
+def write_card(folder: Path, *, kind: str, base: str, data: dict[str, Any], seconds: float,
+               **fields: Any) -> dict[str, Any]:
+    card = {
+        "kind": kind,
+        "base_model": str(base),
+        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "data": {k: (describe_data(v) if v is None or is_dataclass(v) else v) for k, v in data.items()},
+        "training_seconds": seconds,
+        "libraries": library_versions(),
+        **fields,
+    }
+    (folder / CARD_FILE).write_text(json.dumps(card, indent=2, default=str) + "\n", encoding="utf-8")
+    return card
+
+
+def read_card(folder: Path) -> dict[str, Any]:
+    path = Path(folder) / CARD_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}

@@ -1,0 +1,86 @@
+"""NER inference: windows sorted by length and batched, word-level merge, constrained decoding, confidences."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from extraction.ner.features import WordPieces, build_windows, collate
+from extraction.ner.model import NerConfig, TokenClassifier, load_model
+from extraction.ner.tags import allowed_transitions, tags_to_spans, viterbi
+
+
+@dataclass(frozen=True)
+class TaggedSpan:
+    start: int  # word index, inclusive
+    end: int  # word index, exclusive
+    type: str
+    confidence: float
+
+
+class NerTagger:
+    def __init__(self, model: TokenClassifier, tokenizer, config: NerConfig, *,  # type: ignore[no-untyped-def]
+                 batch_size: int = 64, constrained: bool = True) -> None:
+        self.model = model.eval()
+        self.config = config
+        self.labels = list(config.labels)
+        self.pieces = WordPieces(tokenizer)
+        self.batch_size = batch_size
+        self.constrained = constrained
+        self.start_ok, self.trans_ok = allowed_transitions(self.labels)
+
+    @classmethod
+    def from_folder(cls, folder: Path | str, *, quantize: bool = False, batch_size: int = 64,
+                    constrained: bool = True) -> NerTagger:
+        model, tokenizer, config = load_model(folder)
+        if quantize:
+            model = quantize_dynamic(model)
+        return cls(model, tokenizer, config, batch_size=batch_size, constrained=constrained)
+
+    @property
+    def types(self) -> list[str]:
+        return sorted({label[2:] for label in self.labels if label != "O"})
+
+    def predict(self, sentences: Sequence[Sequence[str]],
+                documents: Sequence[str] | None = None) -> list[list[TaggedSpan]]:
+        """Entity spans (word offsets) for each sentence, each with a confidence in [0, 1]."""
+        scores = self.word_log_probs(sentences, documents)
+        return [self.decode(matrix) for matrix in scores]
+
+    def word_log_probs(self, sentences: Sequence[Sequence[str]],
+                       documents: Sequence[str] | None = None) -> list[np.ndarray]:
+        scores = [np.zeros((len(s), len(self.labels)), dtype=np.float32) for s in sentences]
+        windows = build_windows(sentences, self.pieces, self.config.max_length, documents,
+                                self.config.context_tokens)
+        windows.sort(key=lambda w: len(w.input_ids))
+        with torch.inference_mode():
+            for start in range(0, len(windows), self.batch_size):
+                batch = windows[start:start + self.batch_size]
+                tensors = collate(batch, self.pieces.pad)
+                logits = self.model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"])
+                log_probs = torch.log_softmax(logits.float(), dim=-1).numpy()
+                for row, window in enumerate(batch):
+                    for position, sentence, word in window.words:
+                        scores[sentence][word] = log_probs[row, position]
+        return scores
+
+    def decode(self, log_probs: np.ndarray) -> list[TaggedSpan]:
+        if len(log_probs) == 0:
+            return []
+        if self.constrained:
+            path = viterbi(log_probs, self.start_ok, self.trans_ok)
+        else:
+            path = [int(i) for i in log_probs.argmax(axis=1)]
+        tags = [self.labels[i] for i in path]
+        chosen = np.exp(log_probs[np.arange(len(path)), path])
+        return [TaggedSpan(s, e, kind, round(float(chosen[s:e].mean()), 4)) for s, e, kind in tags_to_spans(tags)]
+
+
+def quantize_dynamic(model: TokenClassifier) -> TokenClassifier:
+    """int8 dynamic quantization of the linear layers (weights int8, activations quantized on the fly)."""
+    from torch.ao.quantization import quantize_dynamic as _quantize
+
+    return _quantize(model, {torch.nn.Linear}, dtype=torch.qint8)
