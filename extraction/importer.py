@@ -83,6 +83,14 @@ class Progress(Protocol):
     def advance(self, path: Path, sentences: int) -> None: ...
 
 
+class SentenceEncoder(Protocol):
+    """Turns sentences into vectors at import time (the QA encoder; see api/qa/embedding.py)."""
+
+    name: str
+
+    def embed_array(self, texts: list[str]) -> object: ...
+
+
 class NoProgress:
     def start(self, total_files: int) -> None:
         pass
@@ -110,10 +118,12 @@ def _hidden(path: Path, root: Path) -> bool:
 
 
 class Importer:
-    def __init__(self, pipeline: Callable[[], Pipeline], store: GraphStore, options: ImportOptions) -> None:
+    def __init__(self, pipeline: Callable[[], Pipeline], store: GraphStore, options: ImportOptions,
+                 encoder: SentenceEncoder | None = None) -> None:
         self._make_pipeline = pipeline
         self.store = store
         self.options = options
+        self.encoder = encoder  # when set, each written document's sentences get vectors
 
     @cached_property
     def pipeline(self) -> Pipeline:
@@ -209,6 +219,9 @@ class Importer:
         if previous is not None and previous != document.id:
             self.store.delete_document(previous)  # the file changed: retract its old version
         self.store.write(graph)
+        if self.encoder is not None and graph.sentences:
+            vectors = self.encoder.embed_array([s.text for s in graph.sentences])
+            self.store.write_sentence_vectors(document.id, self.encoder.name, vectors)
         status = "replaced" if previous is not None and previous != document.id else "imported"
         report.documents_ok += 1
         report.documents_replaced += status == "replaced"

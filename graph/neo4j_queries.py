@@ -29,6 +29,9 @@ RESERVED_LABELS = frozenset({DOCUMENT, SENTENCE, FACT, CANDIDATE})
 RESERVED_TYPES = frozenset({HAS_SENTENCE, MENTIONS, MENTIONS_UNRESOLVED, SUPPORTED_BY, HAS_CANDIDATE})
 
 FULLTEXT_INDEX = "govkg_entity_names"
+SENTENCE_TEXT_INDEX = "govkg_sentence_text"
+SENTENCE_VECTOR_INDEX = "govkg_sentence_vectors"
+SENTENCE_VECTOR_DIMENSIONS = 384  # the packaged all-MiniLM-L6-v2 encoder
 
 # -- schema (each statement in its own auto-commit transaction; all idempotent) --------------
 SCHEMA = (
@@ -51,6 +54,12 @@ SCHEMA = (
     # Not eventually consistent: a search right after a write sees it.
     f"CREATE FULLTEXT INDEX {FULLTEXT_INDEX} IF NOT EXISTS FOR (e:Entity) ON EACH [e.norms] "
     "OPTIONS {indexConfig: {`fulltext.analyzer`: 'whitespace', `fulltext.eventually_consistent`: false}}",
+    # question answering: BM25 over sentences (Lucene's English analyzer), cosine vector search
+    f"CREATE FULLTEXT INDEX {SENTENCE_TEXT_INDEX} IF NOT EXISTS FOR (s:Sentence) ON EACH [s.text] "
+    "OPTIONS {indexConfig: {`fulltext.analyzer`: 'english', `fulltext.eventually_consistent`: false}}",
+    f"CREATE VECTOR INDEX {SENTENCE_VECTOR_INDEX} IF NOT EXISTS FOR (s:Sentence) ON (s.embedding) "
+    f"OPTIONS {{indexConfig: {{`vector.dimensions`: {SENTENCE_VECTOR_DIMENSIONS}, "
+    "`vector.similarity_function`: 'cosine'}}",
 )
 # Schema objects of development versions of this store, dropped on bootstrap (idempotent).
 OBSOLETE_SCHEMA = (
@@ -553,4 +562,44 @@ MATCH (b:Entity {{id: $target}}) USING INDEX SEEK b:Entity(id)
 MATCH p = allShortestPaths((a)-[:{rel_types}*..{max_length}]-(b))
 RETURN [n IN nodes(p) | n.id] AS ids
 LIMIT $k
+"""
+
+
+# -- question answering: sentence retrieval --------------------------------------------------
+_SENTENCE_HIT_RETURN = """
+MATCH (d:Document {id: node.document_id}) USING INDEX SEEK d:Document(id)
+RETURN node.document_id AS document_id, node.index AS sentence_index, node.text AS sentence,
+       node.start AS sentence_start, node.end AS sentence_end, d.title AS document_title,
+       d.source_name AS source_name, d.department AS department, d.published AS published, score
+ORDER BY score DESC, document_id, sentence_index
+"""
+SEARCH_SENTENCES = f"""
+CALL db.index.fulltext.queryNodes('{SENTENCE_TEXT_INDEX}', $query) YIELD node, score
+WHERE $document_ids IS NULL OR node.document_id IN $document_ids
+WITH node, score ORDER BY score DESC LIMIT $limit
+{_SENTENCE_HIT_RETURN}
+"""
+SENTENCE_COUNT = """
+MATCH (d:Document {id: $id}) USING INDEX SEEK d:Document(id)
+OPTIONAL MATCH (d)-[:HAS_SENTENCE]->(s:Sentence)
+RETURN count(s) AS n
+"""
+SET_SENTENCE_VECTORS = """
+UNWIND $rows AS row
+MATCH (s:Sentence {key: row.key}) USING INDEX SEEK s:Sentence(key)
+CALL db.create.setNodeVectorProperty(s, 'embedding', row.vector)
+SET s.embedding_model = $model
+RETURN count(*) AS n
+"""
+HAS_SENTENCE_VECTORS = "MATCH (s:Sentence) WHERE s.embedding IS NOT NULL RETURN count(s) > 0 AS any LIMIT 1"
+NEAREST_SENTENCES = f"""
+CALL db.index.vector.queryNodes('{SENTENCE_VECTOR_INDEX}', $limit, $vector) YIELD node, score
+{_SENTENCE_HIT_RETURN}
+"""
+# with a document filter: exact cosine over the documents' sentences (the index's top k may hold none)
+NEAREST_SENTENCES_IN = f"""
+MATCH (d0:Document)-[:HAS_SENTENCE]->(node:Sentence) WHERE d0.id IN $document_ids AND node.embedding IS NOT NULL
+WITH node, vector.similarity.cosine(node.embedding, $vector) AS score
+ORDER BY score DESC LIMIT $limit
+{_SENTENCE_HIT_RETURN}
 """

@@ -62,8 +62,10 @@ from graph.store import (
     FactView,
     MentionView,
     ProvenanceView,
+    SentenceHit,
     StoreStats,
     provenance_view,
+    sentence_hit,
 )
 from ontology.errors import OntologyError
 from ontology.schema import load_ontology
@@ -77,6 +79,7 @@ MAX_FUZZY_CLAUSES = 48  # Lucene clauses of the typo-tolerant pass (BooleanQuery
 IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/\s])')
 _NO_LIMIT = 2**62
+_WORD = re.compile(r"\w+")
 
 T = TypeVar("T")
 
@@ -629,6 +632,43 @@ class Neo4jStore:
             facts_by_predicate=dict(sorted(by_predicate.items())),
             candidates_by_status=dict(sorted(by_status.items())),
         )
+
+
+    # -- question answering: sentence retrieval ------------------------------------------------
+    def search_sentences(self, query: str, limit: int = 20,
+                         document_ids: list[str] | None = None) -> list[SentenceHit]:
+        words = list(dict.fromkeys(w.casefold() for w in _WORD.findall(query)))
+        if not words or document_ids == []:
+            return []
+        lucene = " ".join(lucene_escape(w) for w in words)
+        rows = self._read(q.SEARCH_SENTENCES, query=lucene, limit=limit,
+                          document_ids=sorted(set(document_ids)) if document_ids is not None else None)
+        return [sentence_hit(r.data()) for r in rows]
+
+    def write_sentence_vectors(self, document_id: str, model: str, vectors: Sequence[Sequence[float]]) -> None:
+        rows = [{"key": sentence_key(document_id, i), "vector": [float(x) for x in vector]}
+                for i, vector in enumerate(vectors)]
+
+        def work(tx: ManagedTransaction) -> None:
+            if tx.run(q.DOCUMENT_EXISTS, id=document_id).single() is None:
+                raise NotFound(f"no document with id {document_id!r}")
+            count = tx.run(q.SENTENCE_COUNT, id=document_id).single()
+            if count["n"] != len(rows):
+                raise WriteFailed(f"document {document_id} has {count['n']} sentences, got {len(rows)} vectors")
+            self._batched(tx, q.SET_SENTENCE_VECTORS, rows, model=model)
+
+        self._write(work)
+
+    def nearest_sentences(self, vector: Sequence[float], limit: int = 20,
+                          document_ids: list[str] | None = None) -> list[SentenceHit]:
+        if document_ids == []:
+            return []
+        values = [float(x) for x in vector]
+        if document_ids is None:
+            rows = self._read(q.NEAREST_SENTENCES, vector=values, limit=limit)
+        else:
+            rows = self._read(q.NEAREST_SENTENCES_IN, vector=values, limit=limit, document_ids=sorted(set(document_ids)))
+        return [sentence_hit(r.data()) for r in rows]
 
 
 @dataclass(frozen=True)

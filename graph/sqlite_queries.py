@@ -109,6 +109,16 @@ CREATE TABLE IF NOT EXISTS fact_candidates (
     PRIMARY KEY (id, document_id)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS fact_candidates_status ON fact_candidates(status);
+CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(
+    text, document_id UNINDEXED, idx UNINDEXED, tokenize='porter unicode61 remove_diacritics 2'
+);
+CREATE TABLE IF NOT EXISTS sentence_vectors (
+    document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+    model TEXT NOT NULL,
+    count INTEGER NOT NULL,
+    dims INTEGER NOT NULL,
+    vectors BLOB NOT NULL
+) WITHOUT ROWID;
 """
 
 DOCUMENT_EXISTS = "SELECT 1 FROM documents WHERE id = ?"
@@ -293,4 +303,33 @@ SELECT p.fact_id, f.predicate, f.subject_id, f.object_id, p.sentence_idx, p.subj
        p.object_start, p.object_end, p.confidence
 FROM fact_provenance p JOIN facts f ON f.id = p.fact_id WHERE p.document_id = ?
 ORDER BY p.subject_start, p.object_start, p.fact_id
+"""
+
+# -- question answering: sentence retrieval --------------------------------------------------
+# sentences_fts is a plain FTS5 table (sentences is WITHOUT ROWID, so no external content);
+# rows are written and retracted with their sentences, and backfilled once for stores that
+# predate it.
+SENTENCES_FTS_EMPTY = "SELECT NOT EXISTS (SELECT 1 FROM sentences_fts) AND EXISTS (SELECT 1 FROM sentences)"
+SENTENCES_FTS_BACKFILL = "INSERT INTO sentences_fts (text, document_id, idx) SELECT text, document_id, idx FROM sentences"
+INSERT_SENTENCE_FTS = "INSERT INTO sentences_fts (text, document_id, idx) VALUES (?, ?, ?)"
+DELETE_DOCUMENT_SENTENCES_FTS = "DELETE FROM sentences_fts WHERE document_id = ?"
+DELETE_DOCUMENT_VECTORS = "DELETE FROM sentence_vectors WHERE document_id = ?"
+SENTENCE_COUNT = "SELECT count(*) FROM sentences WHERE document_id = ?"
+UPSERT_SENTENCE_VECTORS = """
+INSERT OR REPLACE INTO sentence_vectors (document_id, model, count, dims, vectors) VALUES (?, ?, ?, ?, ?)
+"""
+SENTENCE_VECTORS_VERSION = "SELECT count(*), total(count), group_concat(document_id) FROM sentence_vectors"
+SENTENCE_VECTORS_ALL = "SELECT document_id, count, dims, vectors FROM sentence_vectors ORDER BY document_id"
+# bm25() is lower-is-better; the score returned is its negation (higher is better).
+SEARCH_SENTENCES = """
+SELECT f.document_id, CAST(f.idx AS INTEGER) AS sentence_index, -bm25(sentences_fts) AS score
+FROM sentences_fts f
+WHERE sentences_fts MATCH :query {where}
+ORDER BY bm25(sentences_fts) LIMIT :limit
+"""
+SENTENCE_HITS = """
+SELECT s.document_id, s.idx AS sentence_index, s.text AS sentence, s.start AS sentence_start,
+       s."end" AS sentence_end, d.title AS document_title, d.source_name, d.department, d.published
+FROM sentences s JOIN documents d ON d.id = s.document_id
+WHERE s.document_id = ? AND s.idx = ?
 """

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from extraction.records import (
     CandidateFact,
@@ -37,8 +40,10 @@ from graph.store import (
     FactView,
     MentionView,
     ProvenanceView,
+    SentenceHit,
     StoreStats,
     provenance_view,
+    sentence_hit,
 )
 
 CANDIDATES_PER_QUERY = 400
@@ -65,7 +70,10 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                 (str(q.SCHEMA_VERSION),),
             )
+            if conn.execute(q.SENTENCES_FTS_EMPTY).fetchone()[0]:  # a store older than sentence search
+                conn.execute(q.SENTENCES_FTS_BACKFILL)
             conn.commit()
+        self._vectors: _VectorIndex | None = None
 
     # -- connections -----------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
@@ -121,6 +129,7 @@ class SqliteStore:
             conn.executemany(
                 q.INSERT_SENTENCE, [(s.document_id, s.index, s.start, s.end, s.text) for s in graph.sentences]
             )
+            conn.executemany(q.INSERT_SENTENCE_FTS, [(s.text, s.document_id, s.index) for s in graph.sentences])
             conn.executemany(q.UPSERT_ENTITY, [(e.id, e.name, e.type) for e in graph.entities])
             conn.executemany(
                 q.INSERT_NAME,
@@ -162,6 +171,8 @@ class SqliteStore:
         conn.execute(q.DELETE_DOCUMENT_CANDIDATES, (document_id,))
         mentions_removed = conn.execute(q.DELETE_DOCUMENT_MENTIONS, (document_id,)).rowcount
         conn.execute(q.DELETE_DOCUMENT_SENTENCES, (document_id,))
+        conn.execute(q.DELETE_DOCUMENT_SENTENCES_FTS, (document_id,))
+        conn.execute(q.DELETE_DOCUMENT_VECTORS, (document_id,))
         if not keep_document:
             conn.execute(q.DELETE_DOCUMENT, (document_id,))
         facts_removed = facts_kept = 0
@@ -427,6 +438,104 @@ class SqliteStore:
             facts_by_predicate=dict(conn.execute(q.FACTS_BY_PREDICATE).fetchall()),
             candidates_by_status=dict(conn.execute(q.CANDIDATES_BY_STATUS).fetchall()),
         )
+
+    # -- question answering: sentence retrieval ------------------------------------------------
+    def search_sentences(self, query: str, limit: int = 20,
+                         document_ids: list[str] | None = None) -> list[SentenceHit]:
+        terms = fts_terms(query)
+        if not terms or document_ids == []:
+            return []
+        conn = self._conn()
+        params: dict[str, object] = {"query": " OR ".join(terms), "limit": limit}
+        where = ""
+        if document_ids is not None:
+            marks = []
+            for i, doc in enumerate(sorted(set(document_ids))):
+                params[f"d{i}"] = doc
+                marks.append(f":d{i}")
+            where = f"AND f.document_id IN ({','.join(marks)})"
+        rows = conn.execute(q.SEARCH_SENTENCES.format(where=where), params).fetchall()
+        return self._sentence_hits(conn, [(r[0], r[1], r[2]) for r in rows])
+
+    def _sentence_hits(self, conn: sqlite3.Connection, found: list[tuple[str, int, float]]) -> list[SentenceHit]:
+        hits = []
+        for doc, idx, score in found:
+            row = conn.execute(q.SENTENCE_HITS, (doc, idx)).fetchone()
+            if row is not None:
+                hits.append(sentence_hit({**dict(row), "score": float(score)}))
+        return hits
+
+    def write_sentence_vectors(self, document_id: str, model: str, vectors: Sequence[Sequence[float]]) -> None:
+        import numpy as np
+
+        matrix = np.asarray(vectors, dtype=np.float32)
+        with self._transaction() as conn:
+            if not conn.execute(q.DOCUMENT_EXISTS, (document_id,)).fetchone():
+                raise NotFound(f"no document with id {document_id!r}")
+            count = conn.execute(q.SENTENCE_COUNT, (document_id,)).fetchone()[0]
+            if matrix.ndim != 2 or matrix.shape[0] != count:
+                raise WriteFailed(f"document {document_id} has {count} sentences, got {matrix.shape[0]} vectors")
+            conn.execute(q.UPSERT_SENTENCE_VECTORS,
+                         (document_id, model, count, matrix.shape[1], matrix.astype(np.float16).tobytes()))
+
+    def nearest_sentences(self, vector: Sequence[float], limit: int = 20,
+                          document_ids: list[str] | None = None) -> list[SentenceHit]:
+        import numpy as np
+
+        conn = self._conn()
+        index = self._vector_index(conn)
+        if index is None or document_ids == []:
+            return []
+        query = np.asarray(vector, dtype=np.float32)
+        query = query / (np.linalg.norm(query) or 1.0)
+        rows = np.arange(len(index.keys))
+        if document_ids is not None:
+            rows = np.concatenate([index.rows_of.get(d, np.empty(0, dtype=np.int64)) for d in set(document_ids)])
+            if not len(rows):
+                return []
+        scores = index.matrix[rows] @ query
+        best = rows[np.argsort(-scores)[:limit]] if len(rows) > limit else rows[np.argsort(-scores)]
+        by_row = dict(zip(rows.tolist(), scores.tolist()))
+        return self._sentence_hits(conn, [(*index.keys[r], by_row[r]) for r in best.tolist()])
+
+    def _vector_index(self, conn: sqlite3.Connection) -> _VectorIndex | None:
+        """All stored vectors as one normalized matrix, rebuilt when the stored set changes."""
+        import numpy as np
+
+        version = tuple(conn.execute(q.SENTENCE_VECTORS_VERSION).fetchone())
+        if version[0] == 0:
+            return None
+        if self._vectors is not None and self._vectors.version == version:
+            return self._vectors
+        keys: list[tuple[str, int]] = []
+        blocks = []
+        rows_of: dict[str, object] = {}
+        for doc, count, dims, blob in conn.execute(q.SENTENCE_VECTORS_ALL):
+            block = np.frombuffer(blob, dtype=np.float16).reshape(count, dims).astype(np.float32)
+            rows_of[doc] = np.arange(len(keys), len(keys) + count)
+            keys += [(doc, i) for i in range(count)]
+            blocks.append(block)
+        matrix = np.concatenate(blocks)
+        matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
+        self._vectors = _VectorIndex(version, keys, matrix, rows_of)
+        return self._vectors
+
+
+@dataclass
+class _VectorIndex:
+    version: tuple
+    keys: list[tuple[str, int]]  # row → (document id, sentence index)
+    matrix: Any  # numpy float32, rows normalized
+    rows_of: dict[str, Any]  # document id → its rows
+
+
+_FTS_WORD = re.compile(r"\w+")
+
+
+def fts_terms(query: str) -> list[str]:
+    """The words of a free-text query as quoted FTS5 terms (no query syntax gets through)."""
+    words = dict.fromkeys(w.casefold() for w in _FTS_WORD.findall(query))
+    return ['"' + w.replace('"', '""') + '"' for w in words]
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

@@ -1,7 +1,7 @@
 """The GraphStore contract that every store implements, and the views it returns."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
@@ -169,6 +169,30 @@ class StoreStats(View):
     candidates_by_status: dict[str, int]
 
 
+class SentenceHit(View):
+    """A sentence found by full-text (BM25) or vector search, with its document."""
+
+    document_id: str
+    document_title: str
+    document_source: str  # the file name as imported
+    department: str | None
+    published: str | None
+    sentence_index: int
+    sentence: str
+    start: int  # the sentence's offsets in its document
+    end: int
+    score: float  # BM25 (higher is better) or cosine similarity
+
+
+def sentence_hit(row: Mapping[str, Any]) -> SentenceHit:
+    """A sentence row as both stores' sentence searches return it (same column names)."""
+    return SentenceHit(
+        document_id=row["document_id"], document_title=row["document_title"], document_source=row["source_name"],
+        department=row["department"], published=row["published"], sentence_index=row["sentence_index"],
+        sentence=row["sentence"], start=row["sentence_start"], end=row["sentence_end"], score=row["score"],
+    )
+
+
 class DeletionReport(View):
     document_id: str
     mentions_removed: int
@@ -235,5 +259,20 @@ class GraphStore(Protocol):
         """Every stored document back as the DocumentGraph that would rebuild it (for export)."""
 
     def stats(self) -> StoreStats: ...
+
+    # -- question answering: sentence retrieval ----------------------------------------------
+    def search_sentences(self, query: str, limit: int = 20,
+                         document_ids: list[str] | None = None) -> list[SentenceHit]:
+        """BM25 full-text search over sentences, best first; `query` is plain words, any of which
+        may match (no query syntax); `document_ids` restricts the documents searched."""
+
+    def write_sentence_vectors(self, document_id: str, model: str, vectors: Sequence[Sequence[float]]) -> None:
+        """Store one embedding per sentence of a stored document (vectors[i] is sentence i);
+        replaces the document's previous vectors. Raises graph.errors.NotFound."""
+
+    def nearest_sentences(self, vector: Sequence[float], limit: int = 20,
+                          document_ids: list[str] | None = None) -> list[SentenceHit]:
+        """Sentences whose stored vector is most similar (cosine) to `vector`, best first;
+        empty when no vectors are stored."""
 
     def close(self) -> None: ...
