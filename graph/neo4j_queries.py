@@ -603,3 +603,16 @@ WITH node, vector.similarity.cosine(node.embedding, $vector) AS score
 ORDER BY score DESC LIMIT $limit
 {_SENTENCE_HIT_RETURN}
 """
+SENTENCES_BY_KEY = """
+UNWIND $keys AS key
+MATCH (node:Sentence {key: key}) USING INDEX SEEK node:Sentence(key)
+WITH node, 0.0 AS score
+MATCH (d:Document {id: node.document_id}) USING INDEX SEEK d:Document(id)
+RETURN node.document_id AS document_id, node.index AS sentence_index, node.text AS sentence,
+       node.start AS sentence_start, node.end AS sentence_end, d.title AS document_title,
+       d.source_name AS source_name, d.department AS department, d.published AS published, score
+"""
+SENTENCE_TOTAL = "MATCH (s:Sentence) RETURN count(s) AS n"
+SENTENCE_FREQUENCY = f"""
+CALL db.index.fulltext.queryNodes('{SENTENCE_TEXT_INDEX}', $word) YIELD node RETURN count(node) AS n
+"""

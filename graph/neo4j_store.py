@@ -645,6 +645,19 @@ class Neo4jStore:
                           document_ids=sorted(set(document_ids)) if document_ids is not None else None)
         return [sentence_hit(r.data()) for r in rows]
 
+    def get_sentences(self, keys: list[tuple[str, int]]) -> list[SentenceHit]:
+        wanted = [sentence_key(doc, idx) for doc, idx in keys]
+        found = {(r["document_id"], r["sentence_index"]): sentence_hit(r.data())
+                 for r in self._read(q.SENTENCES_BY_KEY, keys=wanted)}
+        return [found[key] for key in keys if key in found]
+
+    def sentence_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
+        counts = {}
+        for word in dict.fromkeys(words):
+            terms = [lucene_escape(w.casefold()) for w in _WORD.findall(word)]
+            counts[word] = self._read(q.SENTENCE_FREQUENCY, word=" AND ".join(terms))[0]["n"] if terms else 0
+        return self._read(q.SENTENCE_TOTAL)[0]["n"], counts
+
     def write_sentence_vectors(self, document_id: str, model: str, vectors: Sequence[Sequence[float]]) -> None:
         rows = [{"key": sentence_key(document_id, i), "vector": [float(x) for x in vector]}
                 for i, vector in enumerate(vectors)]

@@ -112,6 +112,7 @@ CREATE INDEX IF NOT EXISTS fact_candidates_status ON fact_candidates(status);
 CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(
     text, document_id UNINDEXED, idx UNINDEXED, tokenize='porter unicode61 remove_diacritics 2'
 );
+CREATE VIRTUAL TABLE IF NOT EXISTS sentences_vocab USING fts5vocab(sentences_fts, 'row');
 CREATE TABLE IF NOT EXISTS sentence_vectors (
     document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
     model TEXT NOT NULL,
@@ -333,3 +334,5 @@ SELECT s.document_id, s.idx AS sentence_index, s.text AS sentence, s.start AS se
 FROM sentences s JOIN documents d ON d.id = s.document_id
 WHERE s.document_id = ? AND s.idx = ?
 """
+SENTENCE_TOTAL = "SELECT count(*) FROM sentences"
+SENTENCE_FREQUENCY = "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?"

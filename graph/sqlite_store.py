@@ -465,6 +465,17 @@ class SqliteStore:
                 hits.append(sentence_hit({**dict(row), "score": float(score)}))
         return hits
 
+    def get_sentences(self, keys: list[tuple[str, int]]) -> list[SentenceHit]:
+        return self._sentence_hits(self._conn(), [(doc, idx, 0.0) for doc, idx in keys])
+
+    def sentence_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
+        conn = self._conn()
+        counts = {}
+        for word in dict.fromkeys(words):
+            terms = fts_terms(word)
+            counts[word] = conn.execute(q.SENTENCE_FREQUENCY, (" ".join(terms),)).fetchone()[0] if terms else 0
+        return conn.execute(q.SENTENCE_TOTAL).fetchone()[0], counts
+
     def write_sentence_vectors(self, document_id: str, model: str, vectors: Sequence[Sequence[float]]) -> None:
         import numpy as np
 

@@ -266,6 +266,14 @@ class GraphStore(Protocol):
         """BM25 full-text search over sentences, best first; `query` is plain words, any of which
         may match (no query syntax); `document_ids` restricts the documents searched."""
 
+    def get_sentences(self, keys: list[tuple[str, int]]) -> list[SentenceHit]:
+        """The sentences with these (document id, sentence index) keys, in that order; unknown keys are
+        left out; score 0."""
+
+    def sentence_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
+        """How many sentences there are, and how many hold each word (as the full-text index matches it):
+        the document frequencies that weigh question words."""
+
     def write_sentence_vectors(self, document_id: str, model: str, vectors: Sequence[Sequence[float]]) -> None:
         """Store one embedding per sentence of a stored document (vectors[i] is sentence i);
         replaces the document's previous vectors. Raises graph.errors.NotFound."""

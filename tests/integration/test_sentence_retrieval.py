@@ -35,6 +35,12 @@ def test_bm25_finds_the_sentence_with_the_rare_words(store: GraphStore, pipeline
     assert store.search_sentences("withholding tables", 5, document_ids=[second.document.id]) == []
     assert store.search_sentences('"Medical" AND (Leave* OR -x)', 5)[0].document_id == second.document.id
     assert store.search_sentences("   ", 5) == []
+    # sentences by key, in the order asked; unknown keys left out
+    got = store.get_sentences([(second.document.id, 1), ("doc_missing", 0), (first.document.id, 0)])
+    assert [(h.document_id, h.sentence_index) for h in got] == [(second.document.id, 1), (first.document.id, 0)]
+    assert got[0].sentence == second.sentences[1].text and got[0].start == second.sentences[1].start
+    total, counts = store.sentence_frequencies(["withholding", "families", "zebra"])
+    assert total == 4 and counts == {"withholding": 1, "families": 2, "zebra": 0}  # stemmed: family, families
 
 
 def test_vectors_are_stored_searched_and_retracted(store: GraphStore, pipeline: Pipeline) -> None:
