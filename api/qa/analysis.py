@@ -79,7 +79,7 @@ class RulesAnalyzer:
         years = sorted({int(y) for y in _YEAR.findall(question)})
         keywords = list(dict.fromkeys(w for w in words if w not in STOP_WORDS and w not in WH_WORDS and len(w) > 1))
         return Analysis(question=question, wh=wh, answer_types=answer_types, predicates=predicates, links=links,
-                        years=years, keywords=keywords, wants_acronym=wants_acronym)
+                        years=years, keywords=keywords, wants_acronym=wants_acronym, phrases=date_phrases(question))
 
     # -- answer type ---------------------------------------------------------------------
     def _answer_types(self, words: list[str]) -> tuple[str | None, list[str], bool]:
@@ -135,8 +135,10 @@ class RulesAnalyzer:
                 mentions.setdefault((span.start, span.end), span.text)
         links: dict[str, EntityLink] = {}
         for (start, end), text in sorted(mentions.items(), key=lambda kv: -(kv[0][1] - kv[0][0])):
-            for variant, offset in _variants(text):
-                hit = self._lookup(variant)
+            hint = self._class_before(question[:start])
+            for variant, offset in _variants(text.strip(" \"'“”‘’")):
+                offset += len(text) - len(text.lstrip(" \"'“”‘’"))
+                hit = self._lookup(variant, hint)
                 if hit is None:
                     continue
                 known = links.get(hit.id)
@@ -154,14 +156,32 @@ class RulesAnalyzer:
             out.append(link)
         return sorted(out, key=lambda link: link.start)
 
-    def _lookup(self, text: str):  # type: ignore[no-untyped-def]
+    def _class_before(self, text: str) -> str | None:
+        """The class a mention is introduced as ("a subcommittee named X", "the agency X")."""
+        words = [w.casefold() for w in _WORD.findall(text)][-3:]
+        for i in range(len(words)):
+            for phrase, cls in self._class_phrases:
+                if words[i : i + len(phrase)] == phrase:
+                    return cls
+        return None
+
+    def _lookup(self, text: str, hint: str | None = None):  # type: ignore[no-untyped-def]
         norm = normalize_name(text)
         if len(norm) < 2 or norm in STOP_WORDS or norm in TITLE_WORDS or norm in ROLE_NOUNS:
             return None  # a bare title ("President") names no one
-        for hit in self.store.search_entities(text, limit=3):
-            if hit.score >= LINK_MIN_SCORE and normalize_name(hit.matched) == norm:
-                return hit
-        return None
+        hits = self.store.search_entities(text, limit=10 if hint else 3)
+        exact = next((h for h in hits if h.score >= LINK_MIN_SCORE and normalize_name(h.matched) == norm), None)
+        if hint is None or (exact is not None and self._is_a(exact.type, hint)):
+            return exact
+        # introduced as a class the exact match is not: an entity of that class named after it
+        named = [h for h in hits if self._is_a(h.type, hint) and f" {norm}" in f" {normalize_name(h.name)} "]
+        return named[0] if len(named) == 1 else exact
+
+    def _is_a(self, child: str, parent: str) -> bool:
+        try:
+            return self.ontology.is_subclass(child, parent)
+        except Exception:  # noqa: BLE001 - unknown class
+            return child == parent
 
 
 def _variants(text: str) -> list[tuple[str, int]]:
@@ -175,3 +195,16 @@ def _variants(text: str) -> list[tuple[str, int]]:
         words = words[1:]
         out.append((" ".join(words), offset))
     return out
+
+
+_MONTHS = {m: i for i, m in enumerate(("january february march april may june july august september october "
+                                        "november december").split(), start=1)}
+_DATE = re.compile(r"\b(" + "|".join(m.title() for m in _MONTHS) + r")\s+(\d{1,2}),?\s+(\d{4})\b")
+
+
+def date_phrases(question: str) -> list[str]:
+    """Dates of the question as records write them (2017-01-20); a range "from A to B" as "A to B" alone."""
+    dates = [f"{int(y):04d}-{_MONTHS[m.casefold()]:02d}-{int(d):02d}" for m, d, y in _DATE.findall(question)]
+    if len(dates) == 2:
+        return [f"{dates[0]} to {dates[1]}"]
+    return list(dict.fromkeys(dates))

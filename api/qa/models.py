@@ -80,6 +80,7 @@ class Analysis:
     years: list[int]
     keywords: list[str]  # content words (lower case) for retrieval and matching
     wants_acronym: bool = False
+    phrases: list[str] = field(default_factory=list)  # constraints as sources write them (ISO dates, ranges)
 
     @property
     def answer_type(self) -> str | None:
@@ -101,7 +102,7 @@ class Evidence:
     sentences: list[SentenceHit]
     sentence_scores: list[float]  # fused (RRF) score per sentence
     facts_considered: int = 0
-    following: dict[tuple[str, int], SentenceHit] = field(default_factory=dict)  # the next sentence of the best
+    neighbours: dict[tuple[str, int], list[SentenceHit]] = field(default_factory=dict)  # of the best sentences
     weights: dict[str, float] = field(default_factory=dict)  # question keyword → weight (inverse frequency)
     preferred_documents: list[str] | None = None  # the documents of the question's years
 

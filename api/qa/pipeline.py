@@ -102,9 +102,15 @@ class QaPipeline:
         lap("text_retrieval")
         evidence = Evidence(facts=facts, sentences=sentences, sentence_scores=scores, facts_considered=considered,
                             weights=self.weights(analysis.keywords), preferred_documents=scope.preferred)
-        anchors = [(h.document_id, h.sentence_index + 1) for h in sentences[: self.settings.following_sentences]]
-        for hit in self.store.get_sentences(anchors):
-            evidence.following[(hit.document_id, hit.sentence_index - 1)] = hit
+        best = sentences[: self.settings.neighbour_sentences]
+        keys = [(h.document_id, h.sentence_index + step) for h in best for step in (-1, 1) if h.sentence_index + step >= 0]
+        retrieved = {(h.document_id, h.sentence_index) for h in sentences}
+        for hit in self.store.get_sentences(keys):
+            for step in (-1, 1):
+                anchor = (hit.document_id, hit.sentence_index - step)
+                if anchor in {(h.document_id, h.sentence_index) for h in best} and \
+                        (hit.document_id, hit.sentence_index) not in retrieved:
+                    evidence.neighbours.setdefault(anchor, []).append(hit)
         answer = self.reader.read(analysis, evidence)
         lap("reader")
         answer = self._abstain_if_weak(analysis, answer)

@@ -79,8 +79,8 @@ class ExtractiveReader:
     # -- sentences ---------------------------------------------------------------------------
     def candidates(self, analysis: Analysis, evidence: Evidence) -> list[Candidate]:
         question_norm = " " + normalize_name(analysis.question) + " "
-        linked_norms = [normalize_name(link.text) for link in analysis.links] + \
-                       [normalize_name(link.entity.name) for link in analysis.links]
+        mention_norms = [normalize_name(link.text) for link in analysis.links]
+        entity_norms = {normalize_name(link.entity.name) for link in analysis.links}
         weights = {stem(k): evidence.weights.get(k, 1.0) for k in analysis.keywords}
         total_weight = sum(weights.values()) or 1.0
         top_weight = max(weights.values(), default=1.0) or 1.0
@@ -88,17 +88,20 @@ class ExtractiveReader:
         passages: list[tuple[int, SentenceHit, SentenceHit | None]] = []
         for rank, hit in enumerate(evidence.sentences):
             passages.append((rank, hit, None))
-            following = evidence.following.get((hit.document_id, hit.sentence_index))
-            if following is not None:
-                passages.append((rank, following, hit))
+            for neighbour in evidence.neighbours.get((hit.document_id, hit.sentence_index), []):
+                passages.append((rank, neighbour, hit))
         per_passage = self._spans([hit for _, hit, _ in passages])
         prepared = []
         for rank, hit, before in passages:
-            tokens = [(m.start(), m.end(), stem(m.group().rstrip(".")), False) for m in _TOKEN.finditer(hit.sentence)]
-            if before is not None:  # the previous sentence's words count, at negative positions
-                tokens = [(-1, -1, stem(m.group().rstrip(".")), True) for m in _TOKEN.finditer(before.sentence)] + tokens
+            tokens = [(m.start(), m.end(), stem(m.group()), False) for m in _TOKEN.finditer(hit.sentence)]
+            if before is not None:  # the retrieved sentence's words count too, before or after the neighbour's
+                context = [(-1, -1, stem(m.group()), True) for m in _TOKEN.finditer(before.sentence)]
+                tokens = context + tokens if before.sentence_index < hit.sentence_index else tokens + context
             present = {t[2] for t in tokens}
             overlap = sum(w for k, w in weights.items() if k in present) / total_weight
+            text = hit.sentence if before is None else f"{before.sentence} {hit.sentence}"
+            if analysis.phrases and any(p in text for p in analysis.phrases):
+                overlap = min(1.0, overlap + 0.2)  # a constraint of the question (a date range) stated as asked
             prepared.append((tokens, overlap))
         best_overlap = max((o for _, o in prepared), default=0.0) or 1.0
         preferred = set(evidence.preferred_documents) if evidence.preferred_documents else None
@@ -111,8 +114,9 @@ class ExtractiveReader:
                 norm = normalize_name(span.text)
                 if not norm or f" {norm} " in question_norm:
                     continue
-                if any(n and (n in norm or norm in n) for n in linked_norms):
-                    continue
+                if norm in entity_norms or any(
+                        n and (norm in n or (len(n.split()) > 1 and f" {n} " in f" {norm} ")) for n in mention_norms):
+                    continue  # a question entity (or part of its name) is not its own answer
                 fit = self._fit(analysis, span)
                 if fit <= 0:
                     continue

@@ -119,7 +119,9 @@ class FactRetriever:
                     side_score = 1.0
                 predicate = predicate_weight(fact.predicate, analysis.predicates, self.inverse)
                 type_fit = self.fits(other.type, analysis.answer_types) if analysis.answer_types else 0.5
-                support = max((keyword_overlap(analysis.keywords, p.sentence) for p in fact.provenance), default=0.0)
+                support = max((keyword_overlap(analysis.keywords, p.sentence)
+                               + (0.5 if any(ph in p.sentence for ph in analysis.phrases) else 0.0)
+                               for p in fact.provenance), default=0.0)
                 score = side_score * (0.45 * predicate + 0.3 * type_fit + 0.25 * support) * (0.5 + 0.5 * fact.confidence)
                 known = found.get(fact.id)
                 if known is None or known.score < score:
