@@ -5,7 +5,7 @@ from fastapi import FastAPI
 
 from api.errors import install_error_handlers
 from api.limits import RequestSizeLimit
-from api.routers import documents, entities, explorer_page, facts, graph, health, ontology, stats
+from api.routers import ask, documents, entities, explorer_page, facts, graph, health, ontology, stats
 from api.services import Services
 
 
@@ -17,7 +17,7 @@ def create_app(services: Services) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    for module in (health, entities, documents, facts, graph, stats, ontology):
+    for module in (health, entities, documents, facts, graph, stats, ontology, ask):
         app.include_router(module.router)
     app.include_router(explorer_page.router)
     explorer_page.mount_static(app)

@@ -97,6 +97,8 @@ def serve(
         services.store  # fail now, not at the first request, when the store is unreachable
     except GraphError as exc:
         fail(str(exc))
+    if settings.qa.preload:  # the first question should not wait for the models
+        services.qa.warm_up_in_background(generative=settings.qa.mode != "extractive")
     host, port = host or settings.api.host, port or settings.api.port
     err_console.print(f"GovKG API on http://{host}:{port}  (docs: http://{host}:{port}/docs, store: {services.store.name})")
     uvicorn.run(create_app(services), host=host, port=port, log_level="info")
@@ -281,10 +283,11 @@ _mount_bench()
 
 
 def _mount_rdf_and_records() -> None:
-    from api import cli_rdf, cli_records
+    from api import cli_qa, cli_rdf, cli_records
 
     cli_rdf.register(app)
     cli_records.register(app)
+    cli_qa.register(app)  # after _mount_bench: adds to the evaluate and bench sub-apps
 
 
 _mount_rdf_and_records()

@@ -6,6 +6,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.qa.errors import BadQuestion, BadQuestionsFile, GeneratorFailed, ModelUnavailable, QaError
 from extraction.errors import ExtractionError, LoaderError
 from graph.errors import GraphError, InvalidStoreUrl, NotFound, StoreUnavailable, WriteFailed
 from ontology.errors import OntologyError
@@ -19,6 +20,11 @@ STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
     (LoaderError, 422),
     (ExtractionError, 500),
     (OntologyError, 422),
+    (BadQuestion, 422),
+    (BadQuestionsFile, 422),
+    (ModelUnavailable, 503),
+    (GeneratorFailed, 502),
+    (QaError, 500),
 )
 
 

