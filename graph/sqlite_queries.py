@@ -112,7 +112,6 @@ CREATE INDEX IF NOT EXISTS fact_candidates_status ON fact_candidates(status);
 CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(
     text, document_id UNINDEXED, idx UNINDEXED, tokenize='porter unicode61 remove_diacritics 2'
 );
-CREATE VIRTUAL TABLE IF NOT EXISTS sentences_vocab USING fts5vocab(sentences_fts, 'row');
 CREATE TABLE IF NOT EXISTS sentence_vectors (
     document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
     model TEXT NOT NULL,
