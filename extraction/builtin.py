@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
+from extraction.errors import ConfigError, Errors
 from extraction.gazetteer import GazetteerEntry, load_entries
 from extraction.gazetteer.recognizer import GazetteerRecognizer
 from extraction.patterns import PatternRelationExtractor
@@ -13,6 +16,9 @@ from extraction.registry import register
 from extraction.resolver import AliasResolver
 from extraction.segmenter import SpacySegmenter
 from extraction.validation import OntologyFactValidator
+
+if TYPE_CHECKING:  # torch loads only when a pipeline uses the model
+    from extraction.ner.recognizer import TransformerRecognizer
 
 
 @dataclass
@@ -24,6 +30,11 @@ class Resources:
     check_fact: Callable[[str, str, str], str | None]  # domain/range check, from the ontology
     max_sentence_chars: int = 5_000
     min_fact_confidence: float = 0.5
+    ner_model: Path | None = None  # folder of a fine-tuned NER model (`govkg train ner`)
+    map_entity_label: Callable[[str, str], str | None] | None = None  # (scheme, label) → class, from the ontology
+    min_entity_confidence: float = 0.5
+    model_batch_size: int = 64
+    quantize: bool = False
     extra: dict[str, object] = field(default_factory=dict)
 
     @cached_property
@@ -39,6 +50,20 @@ def _spacy_segmenter(resources: Resources) -> SpacySegmenter:
 @register("recognizer", "gazetteer")
 def _gazetteer(resources: Resources) -> GazetteerRecognizer:
     return GazetteerRecognizer(resources.gazetteer_dir)
+
+
+@register("recognizer", "transformer")
+def _transformer(resources: Resources) -> TransformerRecognizer:
+    from extraction.ner.recognizer import TransformerRecognizer
+
+    folder = resources.ner_model
+    if folder is None or not folder.is_dir():
+        raise ConfigError(Errors.E056, path=folder)
+    return TransformerRecognizer.from_folder(
+        folder, resources.map_entity_label or (lambda scheme, label: label),
+        min_confidence=resources.min_entity_confidence, quantize=resources.quantize,
+        batch_size=resources.model_batch_size,
+    )
 
 
 @register("resolver", "alias")

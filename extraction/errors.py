@@ -43,6 +43,8 @@ class Errors(str, Enum):
     E052 = "{path}: no examples found ({reason})"
     E053 = "{path}: not a model folder ({reason})"
     E054 = "cannot load the base model {base!r}: {reason}"
+    E056 = ("no NER model at {path}: run `make models` (or `govkg train ner`), set models.ner_model "
+            "(GOVKG_MODELS__NER_MODEL), or leave 'transformer' out of pipeline.recognizers")
     E055 = "{path}: no entity types in common with the model (data: {data}; model: {model})"
 
     def format(self, **kwargs: object) -> str:  # type: ignore[override]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from extraction.errors import DataError, Errors
@@ -33,6 +33,7 @@ class NerDataset:
     format: str
     scheme: str  # the tag scheme found in the file, before conversion to IOB2
     sha256: str
+    part: str = ""  # e.g. "documents 0.7-0.8 (seed 13)" when split from a bigger file
 
     @property
     def words(self) -> int:
@@ -184,6 +185,17 @@ def split_by_document(
         index = next((i for i, b in enumerate(bounds) if value <= b), len(bounds) - 1)
         parts[index].append(example)
     return parts
+
+
+def split_dataset(dataset: NerDataset, fractions: tuple[float, ...], seed: int = 13) -> list[NerDataset]:
+    """The dataset cut by document into parts of the given fractions (e.g. train/dev/test)."""
+    if len(fractions) < 2 or any(f <= 0 for f in fractions) or abs(sum(fractions) - 1.0) > 1e-6:
+        raise DataError(Errors.E051, path=dataset.path, line=0,
+                        reason=f"a split needs two or more positive fractions summing to 1, got {fractions}")
+    parts = split_by_document(dataset.examples, fractions, seed)
+    bounds = [0.0] + [sum(fractions[: i + 1]) for i in range(len(fractions))]
+    return [replace(dataset, examples=part, part=f"documents {bounds[i]:.2f}-{bounds[i + 1]:.2f} (seed {seed})")
+            for i, part in enumerate(parts)]
 
 
 def _lines(path: Path) -> Iterator[str]:

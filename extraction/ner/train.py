@@ -56,6 +56,7 @@ class NerTrainResult:
     best_dev: NerEvaluation | None
     seconds: float
     labels: list[str] = field(default_factory=list)
+    test: NerEvaluation | None = None  # the held-out part, when the data was split
 
 
 StepCallback = Callable[[int, int, float], None]  # (step, total steps, running loss)
@@ -72,6 +73,7 @@ def train_ner(
     args: NerTrainArgs,
     train: NerDataset,
     dev: NerDataset | None,
+    test: NerDataset | None = None,
     on_step: StepCallback | None = None,
     on_epoch: EpochCallback | None = None,
 ) -> NerTrainResult:
@@ -132,15 +134,18 @@ def train_ner(
     model.eval()
     best_dev = history[best[1] - 1].dev
     seconds = round(time.perf_counter() - started, 1)
-    config.version = f"{args.out.name}-{train.sha256[:8]}-s{args.seed}"
+    tested = evaluate_tagger(NerTagger(model, tokenizer, config), test.examples) if test is not None else None
+    stamp = time.strftime("%Y%m%d%H%M", time.gmtime())
+    config.version = f"{args.label_scheme or 'ner'}-{train.sha256[:8]}-s{args.seed}-{stamp}"
     save_model(model, tokenizer, config, args.out)
     write_card(args.out, kind="ner", base=args.base, config=asdict(config),
                hyperparameters={k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(args).items()},
-               data={"train": train, "dev": dev}, metrics={"dev": asdict(best_dev) if best_dev else None},
+               data={"train": train, "dev": dev, "test": test},
+               metrics={"dev": asdict(best_dev) if best_dev else None, "test": asdict(tested) if tested else None},
                history=[{"epoch": h.epoch, "loss": h.loss, "seconds": h.seconds,
                          "dev_f1": h.dev.f1 if h.dev else None} for h in history],
                best_epoch=best[1], seconds=seconds)
-    return NerTrainResult(args.out, history, best[1], best_dev, seconds, labels)
+    return NerTrainResult(args.out, history, best[1], best_dev, seconds, labels, tested)
 
 
 def _windows(examples: list[NerExample], pieces: WordPieces, config: NerConfig,
