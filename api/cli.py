@@ -9,6 +9,7 @@ import typer
 from api.output import console, emit_report, err_console, fail, print_json
 from api.services import Services, build_services
 from api.settings import Settings, load_settings
+from api.qa.errors import QaError
 from graph.errors import GraphError
 
 app = typer.Typer(help="GovKG: knowledge graphs from government documents.", no_args_is_help=True,
@@ -97,8 +98,12 @@ def serve(
         services.store  # fail now, not at the first request, when the store is unreachable
     except GraphError as exc:
         fail(str(exc))
-    if settings.qa.preload:  # the first question should not wait for the models
-        services.qa.warm_up_in_background(generative=settings.qa.mode != "extractive")
+    if settings.qa.preload:  # load the QA models before listening: the first question must not wait for them
+        err_console.print("loading the question-answering models (qa.preload)…")
+        try:
+            services.qa.warm_up(generative=settings.qa.mode != "extractive")
+        except QaError as exc:
+            err_console.print(f"[yellow]question answering will fail:[/] {exc}", highlight=False)
     host, port = host or settings.api.host, port or settings.api.port
     err_console.print(f"GovKG API on http://{host}:{port}  (docs: http://{host}:{port}/docs, store: {services.store.name})")
     uvicorn.run(create_app(services), host=host, port=port, log_level="info")

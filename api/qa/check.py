@@ -23,18 +23,23 @@ class CheckResult:
     reason: str | None = None
 
 
+MAX_ANSWER_WORDS = 12
+
+
 def check_answer(answer: str, cited: list[int], evidence: dict[int, str], question: str) -> CheckResult:
     """`cited`: the evidence numbers the answer names; `evidence`: number → text (fact or sentence)."""
     text = answer.strip()
     if not text:
         return CheckResult(False, "empty answer")
+    if len(text.split()) > MAX_ANSWER_WORDS:
+        return CheckResult(False, f"not a short answer ({len(text.split())} words)")
     if UNKNOWN.search(text):
         return CheckResult(False, "the model said the evidence does not answer")
     missing = [n for n in cited if n not in evidence]
     if missing:
         return CheckResult(False, f"cites evidence that does not exist: {missing}")
     if not cited:
-        return CheckResult(False, "cites no evidence")
+        return CheckResult(False, "cites no evidence (and no evidence item states all it names)")
     support = " " + " ".join(normalize_name(evidence[n]) for n in cited) + " "
     names = [w for w in _NAME_WORD.findall(text) if w.casefold() not in _LEADING]
     unsupported = [w for w in names if f" {normalize_name(w)} " not in support and normalize_name(w)]
@@ -46,3 +51,17 @@ def check_answer(answer: str, cited: list[int], evidence: dict[int, str], questi
     if not names and answer_norm not in support:
         return CheckResult(False, "the answer is not found in the cited evidence")
     return CheckResult(True)
+
+
+def attribute(answer: str, evidence: dict[int, str]) -> list[int]:
+    """For an answer that cites nothing: the evidence items that state every name it contains."""
+    names = [normalize_name(w) for w in _NAME_WORD.findall(answer) if w.casefold() not in _LEADING]
+    names = [n for n in names if n] or [normalize_name(answer)]
+    return [n for n, text in evidence.items()
+            if all(f" {name} " in f" {normalize_name(text)} " for name in names)][:2]
+
+
+def is_one_of(answer: str, alternatives: list[str]) -> bool:
+    """The answer names one of the alternatives (either holds the other, as whole words)."""
+    norm = f" {normalize_name(answer)} "
+    return any((alt := normalize_name(a)) and (f" {alt} " in norm or norm in f" {alt} ") for a in alternatives)

@@ -130,3 +130,4 @@ class Answer:
     used_facts: list[FactView] = field(default_factory=list)
     abstained: bool = False
     reason: str | None = None
+    alternatives: list[str] = field(default_factory=list)  # answers of the expected type the evidence supports

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from api.qa.analysis import RulesAnalyzer
-from api.qa.check import check_answer
+from api.qa.check import CheckResult, attribute, check_answer, is_one_of
 from api.qa.errors import BadQuestion, QaError
 from api.qa.generators.base import TextGenerator, number_evidence
 from api.qa.models import Analysis, Answer, AskResponse, Citation, Evidence, Mode
@@ -160,7 +160,11 @@ class QaPipeline:
         numbered = number_evidence(analysis, evidence)
         generator = self.generator
         generated = generator.generate(analysis.question, numbered)
+        if not generated.cited:  # small models often leave the citation out: cite what states the answer
+            generated.cited = attribute(generated.text, numbered.texts)
         result = check_answer(generated.text, generated.cited, numbered.texts, analysis.question)
+        if result.ok and extractive.alternatives and not is_one_of(generated.text, extractive.alternatives):
+            result = CheckResult(False, "not an answer of the expected type that the evidence supports")
         if not result.ok:
             return Answer(text=extractive.text, confidence=extractive.confidence, generator=extractive.generator,
                           citations=extractive.citations, used_entities=extractive.used_entities,

@@ -44,10 +44,15 @@ class ExtractiveReader:
     # -- entry point ------------------------------------------------------------------------
     def read(self, analysis: Analysis, evidence: Evidence) -> Answer:
         graph = self._graph_answer(analysis, evidence.facts)
-        text = self._text_answer(analysis, evidence)
+        ranked = self.candidates(analysis, evidence)
+        text = self._text_answer(ranked)
+        best = ranked[0].score if ranked else 0.0
+        alternatives = [c.text for c in ranked if c.score >= 0.6 * best][:5]
         if graph is not None and (text is None or graph.confidence >= text.confidence - 0.05):
+            graph.alternatives = [graph.text, *alternatives]
             return graph
         if text is not None:
+            text.alternatives = alternatives
             return text
         return Answer(text="", confidence=0.0, generator=self.name, abstained=True,
                       reason="no candidate of the expected answer type in the evidence")
@@ -158,8 +163,7 @@ class ExtractiveReader:
             return 0.35
         return self.fits(span.type, analysis.answer_types)
 
-    def _text_answer(self, analysis: Analysis, evidence: Evidence) -> Answer | None:
-        ranked = self.candidates(analysis, evidence)
+    def _text_answer(self, ranked: list[Candidate]) -> Answer | None:
         if not ranked:
             return None
         best = ranked[0]

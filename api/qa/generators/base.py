@@ -9,10 +9,9 @@ from api.qa.models import Analysis, Citation, Evidence
 from api.qa.reader import fact_citations, sentence_citation
 
 SYSTEM_PROMPT = (
-    "You answer questions about government documents using only the numbered evidence. "
-    "Reply with the shortest answer (a name, title or phrase) followed by the number of the evidence "
-    "that states it in brackets, for example: Jane Doe [2]. If the evidence does not answer the "
-    "question, reply: unknown."
+    "Answer the question with a short name or phrase taken from the numbered evidence, then the number of "
+    "the evidence in brackets. Example: Evidence: [1] Energy Secretary Jane Roe will lead the review. "
+    "Question: Who will lead the review? Answer: Jane Roe [1]. If the evidence does not say, answer: unknown."
 )
 _CITED = re.compile(r"\[(\d+)\]")
 
@@ -40,12 +39,14 @@ class TextGenerator(Protocol):
     def load(self) -> object: ...
 
 
-def number_evidence(analysis: Analysis, evidence: Evidence, max_sentences: int = 5, max_facts: int = 3,
-                    max_chars: int = 400) -> NumberedEvidence:
+def number_evidence(analysis: Analysis, evidence: Evidence, max_sentences: int = 3, max_facts: int = 2,
+                    max_chars: int = 300) -> NumberedEvidence:
+    """The best facts (only those of an asked predicate) and sentences, numbered from 1; kept short,
+    since a small model's time goes into reading the prompt."""
     texts: dict[int, str] = {}
     citations: dict[int, list[Citation]] = {}
     n = 1
-    for item in evidence.facts[:max_facts]:
+    for item in [f for f in evidence.facts if f.score >= 0.5][:max_facts]:
         fact = item.fact
         texts[n] = f"{fact.subject.name} — {fact.predicate} — {fact.object.name}"
         citations[n] = fact_citations(fact, limit=1)
@@ -69,5 +70,5 @@ def parse_answer(raw: str) -> Generated:
     first = raw.strip().splitlines()[0].strip() if raw.strip() else ""
     cited = [int(n) for n in _CITED.findall(first)]
     text = _CITED.sub("", first).strip().rstrip(".,;:").strip()
-    text = re.sub(r"^(?:answer\s*:\s*)", "", text, flags=re.I).strip()
+    text = re.sub(r"^(?:(?:the\s+)?answer(?:\s+is)?\s*:?\s*)", "", text, flags=re.I).strip()
     return Generated(text=text, cited=list(dict.fromkeys(cited)), raw=raw)
