@@ -58,17 +58,14 @@ class RulesAnalyzer:
                 phrases.setdefault(words, cls.name)
                 if not words[-1].endswith("s"):
                     phrases.setdefault((*words[:-1], words[-1] + "s"), cls.name)
-        heads: dict[tuple[str, ...], str] = {}
-        for cls in self.ontology.classes():
-            if cls.name == "Entity":
-                continue
-            for label in (cls.label, *cls.alt_labels):
-                # "state or region" names a state; "u.s. state" is a state too (the head noun)
-                parts = [p.split() for p in label.casefold().split(" or ")] if " or " in label else [label.split()]
-                for words in parts:
-                    heads.setdefault((words[-1].casefold(),), cls.name)
-        for key, name in heads.items():
-            phrases.setdefault(key, name)
+        # "state or region" names a state (first), and "u.s. state" is one too (its head noun, after)
+        labels = [(label.casefold(), cls.name) for cls in self.ontology.classes() if cls.name != "Entity"
+                  for label in (cls.label, *cls.alt_labels)]
+        for label, name in labels:
+            for part in label.split(" or ") if " or " in label else []:
+                phrases.setdefault(tuple(part.split()), name)
+        for label, name in labels:
+            phrases.setdefault((label.split()[-1],), name)
         return sorted(((list(k), v) for k, v in phrases.items()), key=lambda kv: -len(kv[0]))
 
     def analyze(self, question: str) -> Analysis:
