@@ -1535,7 +1535,8 @@
       setPanel(h('article', { class: 'answer-view', 'aria-labelledby': 'panel-title' },
         h('p', { class: 'kind' }, 'Answer'),
         h('h2', { id: 'panel-title' }, question),
-        h('p', { class: 'answer' }, (answer && answer.answer) || 'No answer.'),
+        h('p', { class: 'answer' }, (answer && answer.answer)
+          || (answer && answer.abstained ? `I don't know${answer.reason ? ` (${answer.reason})` : ''}.` : 'No answer.')),
         citations.length ? [h('h3', null, `Citations (${citations.length})`),
           h('ol', { class: 'citations' }, citations.map((c) => h('li', null,
             h('blockquote', { class: 'sentence' }, c.sentence || ''),
