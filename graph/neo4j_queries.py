@@ -603,7 +603,7 @@ WITH node, vector.similarity.cosine(node.embedding, $vector) AS score
 ORDER BY score DESC LIMIT $limit
 {_SENTENCE_HIT_RETURN}
 """
-SENTENCES_BY_KEY = """
+SENTENCE_HITS_BY_KEY = """
 UNWIND $keys AS key
 MATCH (node:Sentence {key: key}) USING INDEX SEEK node:Sentence(key)
 WITH node, 0.0 AS score

@@ -648,7 +648,7 @@ class Neo4jStore:
     def get_sentences(self, keys: list[tuple[str, int]]) -> list[SentenceHit]:
         wanted = [sentence_key(doc, idx) for doc, idx in keys]
         found = {(r["document_id"], r["sentence_index"]): sentence_hit(r.data())
-                 for r in self._read(q.SENTENCES_BY_KEY, keys=wanted)}
+                 for r in self._read(q.SENTENCE_HITS_BY_KEY, keys=wanted)}
         return [found[key] for key in keys if key in found]
 
     def sentence_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
