@@ -111,7 +111,9 @@ class PatternSpans:
         for m in _LEGISLATION.finditer(text):
             start = m.start(1)
             words = m.group(1).split()
-            while words and words[0].casefold() in _SENTENCE_START_WORDS | {"act"} and len(words) > 1:
+            # leading "the", "passing the", or a capitalised sentence opener ("The Family Support Act")
+            while len(words) > 1 and (words[0].islower() or words[0] == "Act" or
+                                      (start == 0 and words[0].casefold() in _SENTENCE_START_WORDS)):
                 start += len(words[0]) + 1
                 words = text[start:m.end(1)].split()
             if len(words) >= 2:

@@ -74,3 +74,16 @@ def test_date_phrases_are_written_as_records_write_them() -> None:
     assert date_phrases("Who served from January 20, 2017 to January 20, 2021?") == ["2017-01-20 to 2021-01-20"]
     assert date_phrases("What happened on March 4, 1933?") == ["1933-03-04"]
     assert date_phrases("What happened in 1933?") == []
+
+
+def test_pattern_spans_find_legislation_titles_and_acronyms() -> None:
+    def found(text: str, kind: str) -> list[str]:
+        return [s.text for s in PatternSpans().spans(text) if s.type == kind]
+
+    assert found("Members of Congress, the No Child Left Behind Act is a bipartisan achievement.", "Act") == [
+        "No Child Left Behind Act"]
+    assert found("The Family Support Act of 1988 will help.", "Act") == ["Family Support Act of 1988"]
+    assert found("I compliment the Congress for passing the Family and Medical Leave Act as a first step", "Act") == [
+        "Family and Medical Leave Act"]
+    assert found("directed the Secretary of the Treasury to change", "Position") == ["Secretary of the Treasury"]
+    assert found("The Agency for Healthcare Research and Quality (AHRQ) is a federal agency.", "Acronym") == ["AHRQ"]
