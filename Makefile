@@ -29,10 +29,11 @@ venv: $(STAMP)
 # the product's fine-tuned NER model, trained on the shipped Re-DocRED data (about 10 min on 2 cores);
 # built only when absent or when its data changed
 NER_MODEL := models/ner/model_card.json
+MODEL_THREADS ?= 2
 $(NER_MODEL): data/redocred/dev.json | venv
 	rm -rf models/ner.partial
 	HF_HUB_OFFLINE=1 $(BIN)/govkg train ner --train data/redocred/dev.json --split 0.7,0.1,0.2 \
-	  --label-scheme redocred --epochs 6 --out models/ner.partial
+	  --label-scheme redocred --epochs 6 --threads $(MODEL_THREADS) --out models/ner.partial
 	rm -rf models/ner && mv models/ner.partial models/ner
 
 models: $(NER_MODEL)
