@@ -70,15 +70,15 @@ def _print_answer(response: AskResponse) -> None:
     if response.abstained:
         console.print(f"[bold]I don't know.[/] ({response.reason or 'no supported answer'})", highlight=False)
         for s in response.suggestions:
-            console.print(f"  related: {s.triple.subject + ' —' + s.triple.predicate + '→ ' + s.triple.object if s.triple else ''}"
-                          f" {s.document_source}: {s.sentence[:160]}", highlight=False)
+            triple = f"{s.triple.subject} —{s.triple.predicate}→ {s.triple.object} · " if s.triple else ""
+            console.print(f"  related: {triple}{s.document_source}: {s.sentence[:160]}", highlight=False, markup=False)
         return
-    console.print(f"[bold]{response.answer}[/]  (confidence {response.confidence:.2f}, {response.generator})",
-                  highlight=False)
+    console.print(f"{response.answer}  (confidence {response.confidence:.2f}, {response.generator})",
+                  highlight=False, markup=False)
     for i, c in enumerate(response.citations, start=1):
         fact = f" [fact {c.fact_id}: {c.triple.subject} —{c.triple.predicate}→ {c.triple.object}]" if c.triple else ""
         console.print(f"  [{i}] {c.document_source} ({c.document_title}, chars {c.start}-{c.end}){fact}\n"
-                      f"      {c.sentence}", highlight=False)
+                      f"      {c.sentence}", highlight=False, markup=False)
     if response.reason:
         err_console.print(f"note: {response.reason}", highlight=False)
 

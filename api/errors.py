@@ -6,7 +6,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.qa.errors import BadQuestion, BadQuestionsFile, GeneratorFailed, ModelUnavailable, QaError
+from api.qa.errors import BadQuestion, BadQuestionsFile, GeneratorFailed, ModelUnavailable, QaConfigError, QaError
 from extraction.errors import ExtractionError, LoaderError
 from graph.errors import GraphError, InvalidStoreUrl, NotFound, StoreUnavailable, WriteFailed
 from ontology.errors import OntologyError
@@ -24,6 +24,7 @@ STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
     (BadQuestionsFile, 422),
     (ModelUnavailable, 503),
     (GeneratorFailed, 502),
+    (QaConfigError, 500),
     (QaError, 500),
 )
 

@@ -34,3 +34,9 @@ class BadQuestionsFile(QaError):
     """An evaluation questions file that cannot be read."""
 
     code = "Q004"
+
+
+class QaConfigError(QaError):
+    """Settings that name no known component, or a generator without what it needs."""
+
+    code = "Q005"

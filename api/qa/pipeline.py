@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from api.qa.analysis import RulesAnalyzer
 from api.qa.check import CheckResult, attribute, check_answer, is_one_of
-from api.qa.errors import BadQuestion, QaError
+from api.qa.errors import BadQuestion, QaConfigError, QaError
 from api.qa.generators.base import TextGenerator, number_evidence
 from api.qa.models import Analysis, Answer, AskResponse, Citation, Evidence, Mode
 from api.qa.reader import ExtractiveReader, fact_citations, sentence_citation
-from api.qa.retrieval import DocumentScopes, FactRetriever, HybridTextRetriever
+from api.qa.retrieval import DocumentScopes, FactRetriever, HybridTextRetriever, IdfCache, Scope
 from api.qa.spans import build_span_sources
 from graph.explorer import Edge, EdgeData, Elements, Node, NodeData
 from graph.store import FactView, GraphStore
@@ -39,6 +39,8 @@ class QaPipeline:
     text: HybridTextRetriever
     reader: ExtractiveReader
     generator_factory: Callable[[], TextGenerator]
+    scopes: DocumentScopes
+    idf: IdfCache
     warmers: list[Callable[[], Any]] = field(default_factory=list)
     _generator: TextGenerator | None = None
     _generator_lock: threading.Lock = field(default_factory=threading.Lock)
@@ -122,30 +124,10 @@ class QaPipeline:
         return self._response(analysis, evidence, answer, timings, mode)  # type: ignore[arg-type]
 
     def weights(self, keywords: list[str]) -> dict[str, float]:
-        """Inverse sentence frequency of each question word (BM25's idf), cached for a while."""
-        import math
+        return self.idf.weights(keywords)
 
-        now = time.monotonic()
-        cache = self.__dict__.setdefault("_idf", {"at": now, "total": None, "df": {}})
-        if now - cache["at"] > 600:
-            cache.update(at=now, total=None, df={})
-        missing = [k for k in keywords if k not in cache["df"]]
-        if missing or cache["total"] is None:
-            total, counts = self.store.sentence_frequencies(missing)
-            cache["total"] = total
-            cache["df"].update(counts)
-        total = cache["total"] or 1
-        return {k: math.log((total - cache["df"][k] + 0.5) / (cache["df"][k] + 0.5) + 1.0) for k in keywords}
-
-    def text_scope(self, analysis: Analysis, department: str | None):  # type: ignore[no-untyped-def]
+    def text_scope(self, analysis: Analysis, department: str | None) -> Scope:
         return self.scopes.scope(department, analysis.years)
-
-    @property
-    def scopes(self) -> DocumentScopes:
-        scopes = self.__dict__.get("_scopes")
-        if scopes is None:
-            scopes = self.__dict__["_scopes"] = DocumentScopes(self.store)
-        return scopes
 
     def _abstain_if_weak(self, analysis: Analysis, answer: Answer) -> Answer:
         if answer.abstained:
@@ -247,7 +229,7 @@ def build_qa_pipeline(services: Services) -> QaPipeline:
             if getattr(candidate, "name", None) == name:
                 return candidate
         known = ", ".join(getattr(r, "name", "?") for r in services.pipeline.recognizers)
-        raise BadQuestion(f"qa.span_sources names recognizer {name!r}, which the extraction pipeline "
+        raise QaConfigError(f"qa.span_sources names recognizer {name!r}, which the extraction pipeline "
                           f"does not run (pipeline.recognizers: {known})")
 
     def map_label(label: str) -> str | None:
@@ -263,7 +245,11 @@ def build_qa_pipeline(services: Services) -> QaPipeline:
 
     kind = settings.text_retriever
     if kind not in ("hybrid", "bm25", "dense"):
-        raise BadQuestion(f"unknown text retriever {kind!r}; known: hybrid, bm25, dense")
+        raise QaConfigError(f"unknown qa.text_retriever {kind!r}; known: hybrid, bm25, dense")
+    if settings.analyzer != RulesAnalyzer.name:
+        raise QaConfigError(f"unknown qa.analyzer {settings.analyzer!r}; known: {RulesAnalyzer.name}")
+    if settings.graph_retriever != FactRetriever.name:
+        raise QaConfigError(f"unknown qa.graph_retriever {settings.graph_retriever!r}; known: {FactRetriever.name}")
     text = HybridTextRetriever(store, encode if kind in ("hybrid", "dense") else None, settings.bm25_candidates,
                                settings.dense_candidates, settings.rrf_k, use_bm25=kind != "dense")
     reader = ExtractiveReader(sources, fits, inverse)
@@ -274,13 +260,13 @@ def build_qa_pipeline(services: Services) -> QaPipeline:
 
             conf = settings.openai
             if not conf.base_url:
-                raise BadQuestion("qa.generator is 'openai' but qa.openai.base_url is not set")
+                raise QaConfigError("qa.generator is 'openai' but qa.openai.base_url is not set")
             return OpenAICompatibleGenerator(conf.base_url, conf.model, conf.api_key, conf.timeout_s, conf.max_tokens)
         if settings.generator == "smollm2":
             from api.qa.generators.smollm import SmolLM2Generator
 
             return SmolLM2Generator(settings.smollm_gguf, settings.max_new_tokens, settings.torch_threads)
-        raise BadQuestion(f"unknown generator {settings.generator!r}; known: smollm2, openai")
+        raise QaConfigError(f"unknown qa.generator {settings.generator!r}; known: smollm2, openai")
 
     warmers: list[Callable[[], Any]] = [lambda: analyzer.analyze("Who leads the Department of Energy?")]
     if kind in ("hybrid", "dense"):
@@ -289,7 +275,8 @@ def build_qa_pipeline(services: Services) -> QaPipeline:
         if hasattr(source, "load"):
             warmers.append(source.load)
     return QaPipeline(store=store, settings=settings, analyzer=analyzer, facts=facts, text=text, reader=reader,
-                      generator_factory=make_generator, warmers=warmers)
+                      generator_factory=make_generator, scopes=DocumentScopes(store), idf=IdfCache(store),
+                      warmers=warmers)
 
 
 def _is_a(ontology: Any, child: str, parent: str) -> bool:

@@ -78,6 +78,33 @@ class DocumentScopes:
         return Scope(visible, preferred)
 
 
+class IdfCache:
+    """Inverse sentence frequency of question words (BM25's idf), from the store, cached for a while."""
+
+    def __init__(self, store: GraphStore, ttl_s: float = 600.0) -> None:
+        self.store = store
+        self.ttl_s = ttl_s
+        self._lock = threading.Lock()
+        self._at = 0.0
+        self._total: int | None = None
+        self._df: dict[str, int] = {}
+
+    def weights(self, words: list[str]) -> dict[str, float]:
+        import math
+
+        with self._lock:
+            now = time.monotonic()
+            if now - self._at > self.ttl_s:
+                self._at, self._total, self._df = now, None, {}
+            missing = [w for w in words if w not in self._df]
+            if missing or self._total is None:
+                total, counts = self.store.sentence_frequencies(missing)
+                self._total = total
+                self._df.update(counts)
+            total, df = self._total or 1, self._df
+        return {w: math.log((total - df[w] + 0.5) / (df[w] + 0.5) + 1.0) for w in words}
+
+
 def may_see(department: str, document: DocumentSummary) -> bool:
     """A department sees its own documents, public ones, and those that no department owns."""
     return (document.department is None or document.department.casefold() == department.casefold()
