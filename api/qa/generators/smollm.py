@@ -65,6 +65,7 @@ class SmolLM2Generator:
                                                      return_dict=True)
         with torch.inference_mode():
             output = self._model.generate(**inputs, max_new_tokens=self.max_new_tokens, do_sample=False,
-                                          pad_token_id=self._tokenizer.eos_token_id)
+                                          pad_token_id=self._tokenizer.eos_token_id,
+                                          stop_strings=["\n"], tokenizer=self._tokenizer)  # one line is the answer
         raw = self._tokenizer.decode(output[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
         return parse_answer(raw)
