@@ -106,12 +106,11 @@ class QaPipeline:
                             weights=self.weights(analysis.keywords), preferred_documents=scope.preferred)
         best = sentences[: self.settings.neighbour_sentences]
         keys = [(h.document_id, h.sentence_index + step) for h in best for step in (-1, 1) if h.sentence_index + step >= 0]
-        retrieved = {(h.document_id, h.sentence_index) for h in sentences}
-        for hit in self.store.get_sentences(keys):
+        anchors = {(h.document_id, h.sentence_index) for h in best}
+        for hit in self.store.get_sentences(keys):  # a retrieved sentence may also be read as a neighbour
             for step in (-1, 1):
                 anchor = (hit.document_id, hit.sentence_index - step)
-                if anchor in {(h.document_id, h.sentence_index) for h in best} and \
-                        (hit.document_id, hit.sentence_index) not in retrieved:
+                if anchor in anchors:
                     evidence.neighbours.setdefault(anchor, []).append(hit)
         answer = self.reader.read(analysis, evidence)
         lap("reader")
