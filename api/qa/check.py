@@ -61,7 +61,14 @@ def attribute(answer: str, evidence: dict[int, str]) -> list[int]:
             if all(f" {name} " in f" {normalize_name(text)} " for name in names)][:2]
 
 
-def is_one_of(answer: str, alternatives: list[str]) -> bool:
-    """The answer names one of the alternatives (either holds the other, as whole words)."""
-    norm = f" {normalize_name(answer)} "
-    return any((alt := normalize_name(a)) and (f" {alt} " in norm or norm in f" {alt} ") for a in alternatives)
+def is_one_of(answer: str, alternatives: list[str], extra_words: int = 3) -> bool:
+    """The answer names one of the alternatives: either holds the other as whole words, with at most
+    `extra_words` more words around it (a title, "the"), not a whole sentence about it."""
+    norm = normalize_name(answer)
+    for alternative in alternatives:
+        alt = normalize_name(alternative)
+        if not alt or not norm:
+            continue
+        if f" {norm} " in f" {alt} " or (f" {alt} " in f" {norm} " and len(norm.split()) <= len(alt.split()) + extra_words):
+            return True
+    return False

@@ -47,7 +47,7 @@ class ExtractiveReader:
         ranked = self.candidates(analysis, evidence)
         text = self._text_answer(ranked)
         best = ranked[0].score if ranked else 0.0
-        alternatives = [c.text for c in ranked if c.score >= 0.6 * best][:5]
+        alternatives = [c.text for c in ranked if c.score >= 0.8 * best][:3]  # what a generator may answer
         if graph is not None and (text is None or graph.confidence >= text.confidence - 0.05):
             graph.alternatives = [graph.text, *alternatives]
             return graph

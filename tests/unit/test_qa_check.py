@@ -47,6 +47,7 @@ def test_uncited_answers_are_attributed_to_the_evidence_that_states_them() -> No
     assert attribute("Social Security Act", EVIDENCE) == []
     assert is_one_of("The Family and Medical Leave Act", ["Family and Medical Leave Act", "Congress"])
     assert not is_one_of("Social Security Act", ["Family and Medical Leave Act"])
+    assert not is_one_of("The Interior Department handles salmon when they are in saltwater", ["Interior Department"])
 
 
 def test_generated_text_is_parsed_into_answer_and_citations() -> None:
