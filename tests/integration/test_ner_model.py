@@ -125,3 +125,16 @@ def test_cli_evaluate_and_bench_print_json(tiny_model: Path) -> None:
     assert figures["fp32"]["words_per_second"] > 0 and figures["int8"]["words_per_second"] > 0
     missing = run("evaluate", "ner", "--model", str(tiny_model.parent / "nope"), "--data", str(data), "--json")
     assert missing.returncode == 1 and "E053" in json.loads(missing.stdout)["error"]
+
+
+def test_int8_quantizes_the_encoder_projections_and_keeps_the_classifier(tiny_model: Path) -> None:
+    import torch
+    from torch.ao.nn.quantized.dynamic import Linear as Int8Linear
+
+    tagger = NerTagger.from_folder(tiny_model, quantize=True)
+    modules = dict(tagger.model.named_modules())
+    assert isinstance(modules["encoder.encoder.layer.0.attention.self.query"], Int8Linear)
+    assert isinstance(modules["encoder.encoder.layer.0.intermediate.dense"], Int8Linear)
+    assert type(modules["classifier"]) is torch.nn.Linear
+    assert type(modules["encoder.encoder.layer.0.output.dense"]) is torch.nn.Linear
+    assert tagger.predict([["President", "Bush", "spoke", "in", "Washington", "."]])[0] is not None
