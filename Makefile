@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 
 venv: $(STAMP)
 
-# the product's fine-tuned NER model, trained on the shipped Re-DocRED data (about 10 min on 2 cores);
+# the product's fine-tuned NER model, trained on the shipped Re-DocRED data (10–25 min on 2 cores);
 # built only when absent or when its data changed
 NER_MODEL := models/ner/model_card.json
 MODEL_THREADS ?= 2

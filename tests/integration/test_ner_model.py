@@ -118,7 +118,7 @@ def test_cli_evaluate_and_bench_print_json(tiny_model: Path) -> None:
     evaluated = run("evaluate", "ner", "--model", str(tiny_model), "--data", str(data), "--json")
     assert evaluated.returncode == 0, evaluated.stderr
     result = json.loads(evaluated.stdout)
-    assert {"precision", "recall", "f1", "per_type", "words_per_second"} <= result.keys() and result["words"] == 23
+    assert {"precision", "recall", "f1", "per_type", "words_per_second"} <= result.keys() and result["words"] == 25
     bench = run("bench", "ner", "--model", str(tiny_model), "--data", str(data), "--json")
     assert bench.returncode == 0, bench.stderr
     figures = json.loads(bench.stdout)
