@@ -93,8 +93,8 @@ def train_ner(
     windows = _windows(examples, pieces, config, index)
     batches_per_epoch = (len(windows) + args.batch_size - 1) // args.batch_size
     total = batches_per_epoch * args.epochs
-    optimizer = torch.optim.AdamW(_parameter_groups(model, args), lr=args.lr)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _linear_schedule(total, int(total * args.warmup)))
+    optimizer = torch.optim.AdamW(parameter_groups(model, args), lr=args.lr)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, linear_schedule(total, int(total * args.warmup)))
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
     rng = random.Random(args.seed)
     history: list[EpochResult] = []
@@ -104,7 +104,7 @@ def train_ner(
         model.train()
         epoch_started = time.perf_counter()
         running = 0.0
-        for batch in _length_bucketed_batches(windows, args.batch_size, rng):
+        for batch in length_bucketed_batches(windows, args.batch_size, rng):
             tensors = collate(batch, pieces.pad)
             logits = model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"])
             loss = loss_fn(logits.view(-1, logits.size(-1)), tensors["labels"].view(-1))
@@ -155,7 +155,7 @@ def _windows(examples: list[NerExample], pieces: WordPieces, config: NerConfig,
                          [e.document for e in examples], config.context_tokens, labels)
 
 
-def _parameter_groups(model: TokenClassifier, args: NerTrainArgs) -> list[dict[str, object]]:
+def parameter_groups(model: torch.nn.Module, args) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     encoder_decay, encoder_plain, fresh = [], [], []
     for name, parameter in model.named_parameters():
         if not name.startswith("encoder."):
@@ -171,7 +171,7 @@ def _parameter_groups(model: TokenClassifier, args: NerTrainArgs) -> list[dict[s
     ]
 
 
-def _linear_schedule(total: int, warmup: int) -> Callable[[int], float]:
+def linear_schedule(total: int, warmup: int) -> Callable[[int], float]:
     def factor(step: int) -> float:
         if step < warmup:
             return (step + 1) / max(1, warmup)
@@ -179,7 +179,7 @@ def _linear_schedule(total: int, warmup: int) -> Callable[[int], float]:
     return factor
 
 
-def _length_bucketed_batches(windows: list[Window], size: int, rng: random.Random) -> list[list[Window]]:
+def length_bucketed_batches(windows: list, size: int, rng: random.Random) -> list[list]:
     """Shuffled batches of similar length (less padding), in shuffled order."""
     order = list(range(len(windows)))
     rng.shuffle(order)
