@@ -2,8 +2,6 @@
 stopping on dev relation F1 (gold entities), temperature scaling on dev, a model card."""
 from __future__ import annotations
 
-import copy
-import random
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -14,14 +12,7 @@ import torch
 from extraction.errors import DataError, Errors
 from extraction.ner.card import write_card
 from extraction.ner.model import load_encoder, save_model
-from extraction.ner.train import (
-    EpochCallback,
-    StepCallback,
-    length_bucketed_batches,
-    linear_schedule,
-    parameter_groups,
-    seed_everything,
-)
+from extraction.ner.train import EpochCallback, StepCallback, fit, seed_everything
 from extraction.relations.calibration import calibration_report, fit_temperature
 from extraction.relations.data import NO_RELATION, RelationDataset
 from extraction.relations.evaluate import RelationEvaluation, evaluate_end_to_end, evaluate_gold_entities
@@ -101,47 +92,18 @@ def train_re(args: RelationTrainArgs, train: RelationDataset, dev: RelationDatas
     model = RelationClassifier(encoder, len(labels), args.shape_features)
     marker = MarkerEncoder(tokenizer, config)
     encoded = [e for e in (marker.encode(x, with_labels=True) for x in examples) if e.pairs]
-    batches_per_epoch = (len(encoded) + args.batch_size - 1) // args.batch_size
-    total = batches_per_epoch * args.epochs
-    optimizer = torch.optim.AdamW(parameter_groups(model, args), lr=args.lr)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, linear_schedule(total, int(total * args.warmup)))
-    loss_fn = torch.nn.CrossEntropyLoss()
-    rng = random.Random(args.seed)
-    history: list[RelationEpoch] = []
-    best: tuple[float, int, dict[str, torch.Tensor]] | None = None
-    step = 0
     predictor = RelationPredictor(model, tokenizer, config)
-    for epoch in range(1, args.epochs + 1):
-        model.train()
-        epoch_started = time.perf_counter()
-        running = 0.0
-        for batch in length_bucketed_batches(encoded, args.batch_size, rng):
-            tensors = collate_pairs(batch, marker.pieces.pad)
-            logits = model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"], tensors["pairs"])
-            loss = loss_fn(logits, tensors["labels"])
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            step += 1
-            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
-            if on_step:
-                on_step(step, total, running)
-        model.eval()
-        evaluation = evaluate_gold_entities(predictor, dev.examples) if dev is not None else None
-        result = RelationEpoch(epoch, round(running, 4), round(time.perf_counter() - epoch_started, 1), evaluation)
-        history.append(result)
-        if on_epoch:
-            on_epoch(result)
-        score = evaluation.scores.f1 if evaluation is not None else float(epoch)
-        if best is None or score > best[0]:
-            best = (score, epoch, copy.deepcopy(model.state_dict()))
-        elif epoch - best[1] >= args.patience:
-            break
-    assert best is not None
-    model.load_state_dict(best[2])
-    model.eval()
+    loss_fn = torch.nn.CrossEntropyLoss()
+
+    def step_loss(batch: list) -> torch.Tensor:  # type: ignore[type-arg]
+        tensors = collate_pairs(batch, marker.pieces.pad)
+        logits = model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"], tensors["pairs"])
+        return loss_fn(logits, tensors["labels"])
+
+    history, best_epoch = fit(
+        model, args, encoded, step_loss,
+        evaluate=lambda: evaluate_gold_entities(predictor, dev.examples) if dev is not None else None,
+        score=lambda evaluation: evaluation.scores.f1, make_result=RelationEpoch, on_step=on_step, on_epoch=on_epoch)
     calibration: dict[str, object] = {}
     if dev is not None:
         pairs = predictor.logits(dev.examples, with_labels=True)
@@ -151,7 +113,7 @@ def train_re(args: RelationTrainArgs, train: RelationDataset, dev: RelationDatas
         calibration = {"temperature": config.temperature, "fitted_on": "dev",
                        "before": calibration_report(logits, gold, 1.0),
                        "after": calibration_report(logits, gold, config.temperature)}
-    best_dev = history[best[1] - 1].dev
+    best_dev = history[best_epoch - 1].dev
     tested = evaluate_gold_entities(predictor, test.examples) if test is not None else None
     end_to_end = None
     if test is not None and args.ner_model:
@@ -171,5 +133,5 @@ def train_re(args: RelationTrainArgs, train: RelationDataset, dev: RelationDatas
                         "calibration": calibration},
                history=[{"epoch": h.epoch, "loss": h.loss, "seconds": h.seconds,
                          "dev_f1": h.dev.scores.f1 if h.dev else None} for h in history],
-               best_epoch=best[1], seconds=seconds)
-    return RelationTrainResult(args.out, history, best[1], best_dev, seconds, labels, calibration, tested, end_to_end)
+               best_epoch=best_epoch, seconds=seconds)
+    return RelationTrainResult(args.out, history, best_epoch, best_dev, seconds, labels, calibration, tested, end_to_end)
