@@ -43,7 +43,7 @@ RE_MODEL := models/re/model_card.json
 $(RE_MODEL): data/redocred/dev.json $(NER_MODEL) | venv
 	rm -rf models/re.partial
 	HF_HUB_OFFLINE=1 $(BIN)/govkg train re --train data/redocred/dev.json --split 0.7,0.1,0.2 \
-	  --label-scheme redocred --window 1 --epochs 4 --max-length 192 --threads $(MODEL_THREADS) \
+	  --label-scheme redocred --window 1 --epochs 3 --max-length 192 --threads $(MODEL_THREADS) \
 	  --ner-model models/ner --out models/re.partial
 	rm -rf models/re && mv models/re.partial models/re
 
