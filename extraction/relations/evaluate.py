@@ -48,6 +48,7 @@ class RelationEvaluation:
     words_per_second: float
     truncated_pairs: int = 0
     entities: dict[str, float] = field(default_factory=dict)  # end to end: NER P/R/F1 on the same texts
+    calibration: dict[str, float | int] = field(default_factory=dict)  # gold entities: ECE with the model's T
 
 
 def _prf(correct: int, predicted: int, gold: int) -> tuple[float, float, float]:
@@ -83,13 +84,22 @@ def predicted_facts(example: RelationExample, relations: list[PredictedRelation]
 
 
 def evaluate_gold_entities(predictor: RelationPredictor, examples: Sequence[RelationExample]) -> RelationEvaluation:
+    import torch
+
+    from extraction.relations.calibration import calibration_report
+
     started = time.perf_counter()
-    predictions = predictor.predict(examples)
+    scored = predictor.logits(examples, with_labels=True)
+    predictions = [predictor.decide(encoded, logits) for encoded, logits in scored]
     seconds = time.perf_counter() - started
-    truncated = sum(predictor.encoder.encode(e).truncated for e in examples)
     scores = score_facts([e.facts() for e in examples],
                          [predicted_facts(e, p) for e, p in zip(examples, predictions, strict=True)])
-    return _evaluation("gold_entities", scores, examples, seconds, truncated)
+    evaluation = _evaluation("gold_entities", scores, examples, seconds, sum(e.truncated for e, _ in scored))
+    if scored:
+        logits = torch.cat([logits for _, logits in scored])
+        gold = torch.tensor([label for encoded, _ in scored for label in encoded.labels], dtype=torch.long)
+        evaluation.calibration = calibration_report(logits, gold, predictor.config.temperature)
+    return evaluation
 
 
 def evaluate_end_to_end(predictor: RelationPredictor, tagger, examples: Sequence[RelationExample]  # type: ignore[no-untyped-def]

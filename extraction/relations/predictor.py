@@ -70,17 +70,20 @@ class RelationPredictor:
                 ) -> list[list[PredictedRelation]]:
         """Relations of each example: pairs whose most probable class is a relation, and, when
         `min_confidence` is given, also pairs whose best relation reaches it though no_relation wins."""
-        predictions = []
-        for encoded, logits in self.logits(examples):
-            found = []
-            if len(logits):
-                probabilities = torch.softmax(logits / self.config.temperature, dim=-1)
-                best_relation = probabilities[:, 1:].max(dim=-1)
-                top = probabilities.argmax(dim=-1)
-                for row, (head, tail) in enumerate(encoded.pairs):
-                    confidence = float(best_relation.values[row])
-                    if top[row] != 0 or (min_confidence is not None and confidence >= min_confidence):
-                        label = self.labels[int(best_relation.indices[row]) + 1]
-                        found.append(PredictedRelation(head, tail, label, round(confidence, 4)))
-            predictions.append(found)
-        return predictions
+        return [self.decide(encoded, logits, min_confidence) for encoded, logits in self.logits(examples)]
+
+    def decide(self, encoded: Encoded, logits: torch.Tensor, min_confidence: float | None = None
+               ) -> list[PredictedRelation]:
+        """The relations of one encoded example from its pair logits (see `predict`)."""
+        found: list[PredictedRelation] = []
+        if not len(logits):
+            return found
+        probabilities = torch.softmax(logits / self.config.temperature, dim=-1)
+        best_relation = probabilities[:, 1:].max(dim=-1)
+        top = probabilities.argmax(dim=-1)
+        for row, (head, tail) in enumerate(encoded.pairs):
+            confidence = float(best_relation.values[row])
+            if top[row] != 0 or (min_confidence is not None and confidence >= min_confidence):
+                label = self.labels[int(best_relation.indices[row]) + 1]
+                found.append(PredictedRelation(head, tail, label, round(confidence, 4)))
+        return found

@@ -169,6 +169,7 @@ def test_cli_evaluate_re_and_bench_extract_print_json(tiny_model: Path, tmp_path
     scores = result["gold_entities"]["scores"]
     assert {"precision", "recall", "f1", "macro_f1", "per_relation"} <= scores.keys() and scores["gold"] > 0
     assert result["model_version"].startswith("re-redocred-")
+    assert result["gold_entities"]["calibration"]["bins"] == 15  # ECE with the model's temperature
     bench = _run("bench", "extract", "--data", str(PROJECT / "tests" / "fixtures" / "docs" / "2003_bush_excerpt.txt"),
                  "--re-model", str(tiny_model), "--json")
     assert bench.returncode == 0, bench.stderr
