@@ -277,11 +277,12 @@ _mount_neo4j()
 
 
 def _mount_bench() -> None:
-    from api import cli_models
+    from api import cli_models, cli_relations
     from api.cli_bench import bench_app
 
     app.add_typer(bench_app, name="bench")
     cli_models.register(app, bench_app)
+    cli_relations.register(bench_app)
 
 
 _mount_bench()

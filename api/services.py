@@ -82,12 +82,15 @@ class Services:
             min_entity_confidence=models.min_entity_confidence,
             model_batch_size=models.batch_size,
             quantize=models.quantize,
+            re_model=self.re_model,
+            map_relation_label=self.ontology.map_relation_label,
+            min_relation_candidate=models.min_relation_candidate,
         )
-        if "transformer" in self.recognizers:
+        if "transformer" in self.recognizers or "transformer" in self.relation_extractors:
             import torch
 
             torch.set_num_threads(models.threads)
-        return Pipeline.from_config(conf.segmenter, self.recognizers, conf.resolver, conf.relation_extractors,
+        return Pipeline.from_config(conf.segmenter, self.recognizers, conf.resolver, self.relation_extractors,
                                     conf.validator, resources)
 
     @property
@@ -101,6 +104,18 @@ class Services:
         if configured is not None:
             return configured
         return ["gazetteer", "transformer"] if self.ner_model.is_dir() else ["gazetteer"]
+
+    @property
+    def re_model(self) -> Path:
+        return self.settings.models.re_model or default_models_dir() / "re"
+
+    @property
+    def relation_extractors(self) -> list[str]:
+        """The configured relation extractors; by default the patterns, plus the relation model once built."""
+        configured = self.settings.pipeline.relation_extractors
+        if configured is not None:
+            return configured
+        return ["patterns", "transformer"] if self.re_model.is_dir() else ["patterns"]
 
     def importer(self, department: str | None = None, labels: tuple[str, ...] = ()) -> Importer:
         from extraction.importer import Importer, ImportOptions

@@ -27,7 +27,8 @@ class PipelineSettings(BaseModel):
     # default: the gazetteer, plus the fine-tuned NER model ("transformer") when its folder exists
     recognizers: list[str] | None = None
     resolver: str = "alias"
-    relation_extractors: list[str] = Field(default_factory=lambda: ["patterns"])
+    # default: the patterns, plus the fine-tuned relation model ("transformer") when its folder exists
+    relation_extractors: list[str] | None = None
     validator: str = "ontology"
     min_fact_confidence: float = Field(0.5, ge=0.0, le=1.0)  # below: kept as a flagged candidate
     gazetteer_dir: Path | None = None  # default: the project's data/gazetteers
@@ -62,6 +63,10 @@ class ModelSettings(BaseModel):
     batch_size: int = Field(64, ge=1)
     quantize: bool = True  # int8 dynamic quantization of the encoder projections (2× faster, same F1)
     min_entity_confidence: float = Field(0.5, ge=0.0, le=1.0)  # NER spans below are not mentions
+    re_model: Path | None = None  # default: models/re (built by `make models-re`)
+    # relation-model pairs whose best relation is below this are not facts nor candidates (between it
+    # and pipeline.min_fact_confidence they are kept as low-confidence candidates)
+    min_relation_candidate: float = Field(0.1, ge=0.0, le=1.0)
 
 
 class ApiSettings(BaseModel):

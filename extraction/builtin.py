@@ -19,6 +19,7 @@ from extraction.validation import OntologyFactValidator
 
 if TYPE_CHECKING:  # torch loads only when a pipeline uses the model
     from extraction.ner.recognizer import TransformerRecognizer
+    from extraction.relations.extractor import TransformerRelationExtractor
 
 
 @dataclass
@@ -35,6 +36,9 @@ class Resources:
     min_entity_confidence: float = 0.5
     model_batch_size: int = 64
     quantize: bool = False
+    re_model: Path | None = None  # folder of a fine-tuned relation model (`govkg train re`)
+    map_relation_label: Callable[[str, str], tuple[str, bool] | None] | None = None  # → (predicate, inverted)
+    min_relation_candidate: float = 0.1  # model pairs below are not even candidates
     extra: dict[str, object] = field(default_factory=dict)
 
     @cached_property
@@ -74,6 +78,21 @@ def _alias_resolver(resources: Resources) -> AliasResolver:
 @register("relation_extractor", "patterns")
 def _patterns(resources: Resources) -> PatternRelationExtractor:
     return PatternRelationExtractor(compatible=resources.is_a)
+
+
+@register("relation_extractor", "transformer")
+def _relation_model(resources: Resources) -> TransformerRelationExtractor:
+    from extraction.relations.extractor import TransformerRelationExtractor
+
+    folder = resources.re_model
+    if folder is None or not folder.is_dir():
+        raise ConfigError(Errors.E061, path=folder)
+    return TransformerRelationExtractor.from_folder(
+        folder, resources.map_entity_label or (lambda scheme, label: label),
+        resources.map_relation_label or (lambda scheme, label: (label, False)), resources.is_a,
+        min_candidate_confidence=resources.min_relation_candidate, quantize=resources.quantize,
+        batch_size=resources.model_batch_size,
+    )
 
 
 @register("validator", "ontology")

@@ -21,6 +21,7 @@ PROJECT = Path(__file__).resolve().parent.parent
 # The tests pin the rule layers: a model that `make models` built on this machine (models/ner) must
 # not change what the import tests see. The NER tests train their own tiny model (tests/unit/test_ner*).
 os.environ.setdefault("GOVKG_PIPELINE__RECOGNIZERS", '["gazetteer"]')
+os.environ.setdefault("GOVKG_PIPELINE__RELATION_EXTRACTORS", '["patterns"]')  # the same for models/re
 
 
 @pytest.fixture

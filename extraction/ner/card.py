@@ -27,7 +27,7 @@ def describe_data(dataset: Any) -> dict[str, Any] | None:
     if dataset is None:
         return None
     info = {"path": dataset.path, "sha256": dataset.sha256, "format": dataset.format}
-    for name in ("part", "scheme", "words", "types"):
+    for name in ("part", "scheme", "words", "types", "window", "relations"):
         if hasattr(dataset, name):
             info[name] = getattr(dataset, name)
     info["examples"] = len(dataset.examples)

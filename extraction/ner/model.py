@@ -58,10 +58,15 @@ class NerConfig:
 
     @classmethod
     def load(cls, folder: Path) -> NerConfig:
-        path = folder / CONFIG_FILE
-        if not path.is_file():
-            raise ModelError(Errors.E053, path=folder, reason=f"no {CONFIG_FILE}")
-        return cls(**json.loads(path.read_text(encoding="utf-8")))
+        return load_config(cls, folder, CONFIG_FILE)
+
+
+def load_config(cls, folder: Path, name: str):  # type: ignore[no-untyped-def]
+    """A config dataclass from its JSON file in a model folder."""
+    path = folder / name
+    if not path.is_file():
+        raise ModelError(Errors.E053, path=folder, reason=f"no {name}")
+    return cls(**json.loads(path.read_text(encoding="utf-8")))
 
 
 class TokenClassifier(nn.Module):
@@ -75,13 +80,17 @@ class TokenClassifier(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.classifier = nn.Linear(hidden, num_labels)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                shape_ids: torch.Tensor | None = None) -> torch.Tensor:
+    def hidden_states(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                      shape_ids: torch.Tensor | None = None) -> torch.Tensor:
+        """The encoder's last hidden states, with the shape embedding added to the input embeddings."""
         embeds = self.encoder.get_input_embeddings()(input_ids)
         if self.shapes is not None and shape_ids is not None:
             embeds = embeds + self.shapes(shape_ids)
-        hidden = self.encoder(inputs_embeds=embeds, attention_mask=attention_mask).last_hidden_state
-        return self.classifier(self.dropout(hidden))
+        return self.encoder(inputs_embeds=embeds, attention_mask=attention_mask).last_hidden_state
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                shape_ids: torch.Tensor | None = None) -> torch.Tensor:
+        return self.classifier(self.dropout(self.hidden_states(input_ids, attention_mask, shape_ids)))
 
     def head_state(self) -> dict[str, torch.Tensor]:
         return {k: v for k, v in self.state_dict().items() if not k.startswith("encoder.")}
@@ -101,7 +110,7 @@ def load_encoder(base: str | Path):  # type: ignore[no-untyped-def]
     return encoder, tokenizer
 
 
-def save_model(model: TokenClassifier, tokenizer, config: NerConfig, folder: Path) -> None:  # type: ignore[no-untyped-def]
+def save_model(model: TokenClassifier, tokenizer, config, folder: Path) -> None:  # type: ignore[no-untyped-def]
     from safetensors.torch import save_file
 
     folder.mkdir(parents=True, exist_ok=True)
@@ -112,16 +121,23 @@ def save_model(model: TokenClassifier, tokenizer, config: NerConfig, folder: Pat
 
 
 def load_model(folder: Path | str) -> tuple[TokenClassifier, object, NerConfig]:
+    return load_folder(folder, NerConfig.load,
+                       lambda encoder, config: TokenClassifier(encoder, len(config.labels), config.shape_features))
+
+
+def load_folder(folder: Path | str, read_config, build):  # type: ignore[no-untyped-def]
+    """(model, tokenizer, config) of a model folder: `read_config(folder)`, `build(encoder, config)`,
+    then the head weights."""
     from safetensors.torch import load_file
 
     folder = Path(folder)
     if not folder.is_dir():
         raise ModelError(Errors.E053, path=folder, reason="no such folder")
-    config = NerConfig.load(folder)
+    config = read_config(folder)
     if not (folder / HEAD_FILE).is_file():
         raise ModelError(Errors.E053, path=folder, reason=f"no {HEAD_FILE}")
     encoder, tokenizer = load_encoder(folder)
-    model = TokenClassifier(encoder, len(config.labels), config.shape_features)
+    model = build(encoder, config)
     missing, unexpected = model.load_state_dict(load_file(str(folder / HEAD_FILE)), strict=False)
     if unexpected or any(not k.startswith("encoder.") for k in missing):
         raise ModelError(Errors.E053, path=folder, reason=f"head weights do not fit ({missing or unexpected})")

@@ -91,48 +91,18 @@ def train_ner(
                        max_length=args.max_length, context_tokens=args.context_tokens)
     pieces = WordPieces(tokenizer)
     windows = _windows(examples, pieces, config, index)
-    batches_per_epoch = (len(windows) + args.batch_size - 1) // args.batch_size
-    total = batches_per_epoch * args.epochs
-    optimizer = torch.optim.AdamW(_parameter_groups(model, args), lr=args.lr)
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, _linear_schedule(total, int(total * args.warmup)))
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
-    rng = random.Random(args.seed)
-    history: list[EpochResult] = []
-    best: tuple[float, int, dict[str, torch.Tensor]] | None = None
-    step = 0
-    for epoch in range(1, args.epochs + 1):
-        model.train()
-        epoch_started = time.perf_counter()
-        running = 0.0
-        for batch in _length_bucketed_batches(windows, args.batch_size, rng):
-            tensors = collate(batch, pieces.pad)
-            logits = model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"])
-            loss = loss_fn(logits.view(-1, logits.size(-1)), tensors["labels"].view(-1))
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad(set_to_none=True)
-            step += 1
-            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
-            if on_step:
-                on_step(step, total, running)
-        evaluation = None
-        if dev is not None:
-            evaluation = evaluate_tagger(NerTagger(model, tokenizer, config), dev.examples)
-        result = EpochResult(epoch, round(running, 4), round(time.perf_counter() - epoch_started, 1), evaluation)
-        history.append(result)
-        if on_epoch:
-            on_epoch(result)
-        score = evaluation.f1 if evaluation is not None else float(epoch)
-        if best is None or score > best[0]:
-            best = (score, epoch, copy.deepcopy(model.state_dict()))
-        elif epoch - best[1] >= args.patience:
-            break
-    assert best is not None
-    model.load_state_dict(best[2])
-    model.eval()
-    best_dev = history[best[1] - 1].dev
+
+    def step_loss(batch: list[Window]) -> torch.Tensor:
+        tensors = collate(batch, pieces.pad)
+        logits = model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"])
+        return loss_fn(logits.view(-1, logits.size(-1)), tensors["labels"].view(-1))
+
+    history, best_epoch = fit(
+        model, args, windows, step_loss,
+        evaluate=lambda: evaluate_tagger(NerTagger(model, tokenizer, config), dev.examples) if dev is not None else None,
+        score=lambda evaluation: evaluation.f1, make_result=EpochResult, on_step=on_step, on_epoch=on_epoch)
+    best_dev = history[best_epoch - 1].dev
     seconds = round(time.perf_counter() - started, 1)
     tested = evaluate_tagger(NerTagger(model, tokenizer, config), test.examples) if test is not None else None
     stamp = time.strftime("%Y%m%d%H%M", time.gmtime())
@@ -144,8 +114,55 @@ def train_ner(
                metrics={"dev": asdict(best_dev) if best_dev else None, "test": asdict(tested) if tested else None},
                history=[{"epoch": h.epoch, "loss": h.loss, "seconds": h.seconds,
                          "dev_f1": h.dev.f1 if h.dev else None} for h in history],
-               best_epoch=best[1], seconds=seconds)
-    return NerTrainResult(args.out, history, best[1], best_dev, seconds, labels, tested)
+               best_epoch=best_epoch, seconds=seconds)
+    return NerTrainResult(args.out, history, best_epoch, best_dev, seconds, labels, tested)
+
+
+def fit(model: torch.nn.Module, args, items: list, step_loss: Callable[[list], torch.Tensor],  # type: ignore[no-untyped-def]
+        evaluate: Callable[[], object], score: Callable[[object], float], make_result: Callable[..., object],
+        on_step: StepCallback | None = None, on_epoch: Callable | None = None) -> tuple[list, int]:  # type: ignore[type-arg]
+    """The fine-tuning loop the models share: AdamW with a faster rate for the new layers, linear
+    warmup and decay, shuffled length-bucketed batches, gradient clipping, and early stopping on the
+    dev score (`patience` epochs); the best epoch's weights are loaded back. Returns the epoch
+    results (`make_result(epoch, loss, seconds, evaluation)`) and the best epoch."""
+    batches_per_epoch = (len(items) + args.batch_size - 1) // args.batch_size
+    total = batches_per_epoch * args.epochs
+    optimizer = torch.optim.AdamW(parameter_groups(model, args), lr=args.lr)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, linear_schedule(total, int(total * args.warmup)))
+    rng = random.Random(args.seed)
+    history: list = []  # type: ignore[type-arg]
+    best: tuple[float, int, dict[str, torch.Tensor]] | None = None
+    step = 0
+    for epoch in range(1, args.epochs + 1):
+        model.train()
+        epoch_started = time.perf_counter()
+        running = 0.0
+        for batch in length_bucketed_batches(items, args.batch_size, rng):
+            loss = step_loss(batch)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad(set_to_none=True)
+            step += 1
+            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+            if on_step:
+                on_step(step, total, running)
+        model.eval()
+        evaluation = evaluate()
+        result = make_result(epoch, round(running, 4), round(time.perf_counter() - epoch_started, 1), evaluation)
+        history.append(result)
+        if on_epoch:
+            on_epoch(result)
+        value = score(evaluation) if evaluation is not None else float(epoch)
+        if best is None or value > best[0]:
+            best = (value, epoch, copy.deepcopy(model.state_dict()))
+        elif epoch - best[1] >= args.patience:
+            break
+    assert best is not None
+    model.load_state_dict(best[2])
+    model.eval()
+    return history, best[1]
 
 
 def _windows(examples: list[NerExample], pieces: WordPieces, config: NerConfig,
@@ -155,7 +172,7 @@ def _windows(examples: list[NerExample], pieces: WordPieces, config: NerConfig,
                          [e.document for e in examples], config.context_tokens, labels)
 
 
-def _parameter_groups(model: TokenClassifier, args: NerTrainArgs) -> list[dict[str, object]]:
+def parameter_groups(model: torch.nn.Module, args) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     encoder_decay, encoder_plain, fresh = [], [], []
     for name, parameter in model.named_parameters():
         if not name.startswith("encoder."):
@@ -171,7 +188,7 @@ def _parameter_groups(model: TokenClassifier, args: NerTrainArgs) -> list[dict[s
     ]
 
 
-def _linear_schedule(total: int, warmup: int) -> Callable[[int], float]:
+def linear_schedule(total: int, warmup: int) -> Callable[[int], float]:
     def factor(step: int) -> float:
         if step < warmup:
             return (step + 1) / max(1, warmup)
@@ -179,7 +196,7 @@ def _linear_schedule(total: int, warmup: int) -> Callable[[int], float]:
     return factor
 
 
-def _length_bucketed_batches(windows: list[Window], size: int, rng: random.Random) -> list[list[Window]]:
+def length_bucketed_batches(windows: list, size: int, rng: random.Random) -> list[list]:
     """Shuffled batches of similar length (less padding), in shuffled order."""
     order = list(range(len(windows)))
     rng.shuffle(order)
