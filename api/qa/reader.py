@@ -43,7 +43,7 @@ class ExtractiveReader:
 
     # -- entry point ------------------------------------------------------------------------
     def read(self, analysis: Analysis, evidence: Evidence) -> Answer:
-        graph = self._graph_answer(analysis, evidence.facts)
+        graph = self._graph_answer(analysis, evidence.facts, evidence.preferred_documents)
         ranked = self.candidates(analysis, evidence)
         text = self._text_answer(ranked)
         best = ranked[0].score if ranked else 0.0
@@ -58,9 +58,13 @@ class ExtractiveReader:
                       reason="no candidate of the expected answer type in the evidence")
 
     # -- facts -------------------------------------------------------------------------------
-    def _graph_answer(self, analysis: Analysis, facts: list[FactEvidence]) -> Answer | None:
+    def _graph_answer(self, analysis: Analysis, facts: list[FactEvidence],
+                      year_documents: list[str] | None = None) -> Answer | None:
         if analysis.wants_acronym:
             return None
+        # a question about a year ("… asked in 2007 …") is answered directly only by a fact that a
+        # document of that year states; an older fact of the same predicate is another time's answer
+        in_year = set(year_documents) if year_documents else None
         asked = set(analysis.predicates) | {inv for p in analysis.predicates if (inv := self.inverse(p))}
         for item in facts:
             fact = item.fact
@@ -68,6 +72,8 @@ class ExtractiveReader:
                 continue
             if item.score < 0.5:
                 break
+            if in_year is not None and not any(p.document_id in in_year for p in fact.provenance):
+                continue
             other = fact.object if item.answer_side == "object" else fact.subject
             if analysis.answer_types and self.fits(other.type, analysis.answer_types) <= 0:
                 continue
