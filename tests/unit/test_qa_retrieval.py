@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from api.qa.models import Analysis, EntityLink, LinkedEntity
+from api.qa.reader import ExtractiveReader
 from api.qa.retrieval import DocumentScopes, FactRetriever, HybridTextRetriever, Scope, fuse, keyword_overlap, may_see, stem
 from extraction.pipeline import Pipeline
 from extraction.records import Document, document_id, entity_id
@@ -77,7 +78,7 @@ def test_scopes_and_bm25_retrieval_respect_departments_and_years(tmp_path: Path,
 
 def test_graph_retrieval_ranks_facts_of_the_asked_predicate_and_type(tmp_path: Path, pipeline: Pipeline) -> None:
     store = SqliteStore(tmp_path / "s.sqlite3")
-    write(store, pipeline, GRASSLEY, "2020_a.txt", None)
+    doc = write(store, pipeline, GRASSLEY, "2020_a.txt", None)
     grassley = store.search_entities("Chuck Grassley", limit=1)[0]
     link = EntityLink(entity=LinkedEntity(id=grassley.id, name=grassley.name, type=grassley.type),
                       text="Chuck Grassley", start=0, end=14, score=1.0)
@@ -94,4 +95,10 @@ def test_graph_retrieval_ranks_facts_of_the_asked_predicate_and_type(tmp_path: P
     hidden = FactRetriever(store, fits, lambda p: None).retrieve(analysis, Scope([], None))[0]
     assert hidden == []
     assert entity_id  # the ids are the pipeline's, not made up here
+    # the reader answers from that fact; a question about a year only from that year's documents
+    reader = ExtractiveReader([], fits, lambda p: None)
+    answer = reader._graph_answer(analysis, facts)
+    assert answer is not None and answer.text == "Iowa" and answer.citations[0].document_id == doc
+    assert reader._graph_answer(analysis, facts, [doc]) is not None
+    assert reader._graph_answer(analysis, facts, ["doc_of_another_year"]) is None
     store.close()
