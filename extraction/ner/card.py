@@ -11,6 +11,18 @@ from typing import Any
 from extraction.ner.model import CARD_FILE
 
 
+def model_version(prefix: str, data_sha256: str, seed: int) -> str:
+    """A trained model's version: what it learned, from which data, with which seed, and when."""
+    return f"{prefix}-{data_sha256[:8]}-s{seed}-{datetime.now(timezone.utc):%Y%m%d%H%M}"
+
+
+def hyperparameters(args: Any) -> dict[str, Any]:
+    """A training-arguments dataclass as JSON-ready values (paths as strings)."""
+    from dataclasses import asdict
+
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(args).items()}
+
+
 def library_versions() -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 

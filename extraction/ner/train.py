@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from extraction.ner.card import write_card
+from extraction.ner.card import hyperparameters, model_version, write_card
 from extraction.ner.data import NerDataset, NerExample
 from extraction.ner.evaluate import NerEvaluation, evaluate_tagger
 from extraction.ner.features import WordPieces, Window, build_windows, collate
@@ -105,11 +105,10 @@ def train_ner(
     best_dev = history[best_epoch - 1].dev
     seconds = round(time.perf_counter() - started, 1)
     tested = evaluate_tagger(NerTagger(model, tokenizer, config), test.examples) if test is not None else None
-    stamp = time.strftime("%Y%m%d%H%M", time.gmtime())
-    config.version = f"{args.label_scheme or 'ner'}-{train.sha256[:8]}-s{args.seed}-{stamp}"
+    config.version = model_version(args.label_scheme or "ner", train.sha256, args.seed)
     save_model(model, tokenizer, config, args.out)
     write_card(args.out, kind="ner", base=args.base, config=asdict(config),
-               hyperparameters={k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(args).items()},
+               hyperparameters=hyperparameters(args),
                data={"train": train, "dev": dev, "test": test},
                metrics={"dev": asdict(best_dev) if best_dev else None, "test": asdict(tested) if tested else None},
                history=[{"epoch": h.epoch, "loss": h.loss, "seconds": h.seconds,

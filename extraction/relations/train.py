@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 
 from extraction.errors import DataError, Errors
-from extraction.ner.card import write_card
+from extraction.ner.card import hyperparameters, model_version, write_card
 from extraction.ner.model import load_encoder, save_model
 from extraction.ner.train import EpochCallback, StepCallback, fit, seed_everything
 from extraction.relations.calibration import calibration_report, fit_temperature
@@ -121,11 +121,10 @@ def train_re(args: RelationTrainArgs, train: RelationDataset, dev: RelationDatas
 
         end_to_end = evaluate_end_to_end(predictor, NerTagger.from_folder(args.ner_model), test.examples)
     seconds = round(time.perf_counter() - started, 1)
-    stamp = time.strftime("%Y%m%d%H%M", time.gmtime())
-    config.version = f"re-{args.label_scheme or 'custom'}-{train.sha256[:8]}-s{args.seed}-{stamp}"
+    config.version = model_version(f"re-{args.label_scheme or 'custom'}", train.sha256, args.seed)
     save_model(model, tokenizer, config, args.out)
     write_card(args.out, kind="relation", base=args.base, config=asdict(config),
-               hyperparameters={k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(args).items()},
+               hyperparameters=hyperparameters(args),
                data={"train": train, "dev": dev, "test": test},
                metrics={"dev_gold_entities": asdict(best_dev) if best_dev else None,
                         "test_gold_entities": asdict(tested) if tested else None,
