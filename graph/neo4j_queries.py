@@ -146,8 +146,44 @@ CREATE (s)-[:MENTIONS_UNRESOLVED {
 RETURN count(*) AS n
 """
 
+# Which of a graph's facts the store holds already: those go through UPSERT_FACTS, the others
+# through CREATE_FACTS (a write that finds one of them created meanwhile by a concurrent
+# transaction fails on the constraint and is rerun with UPSERT_FACTS for every fact).
+EXISTING_FACTS = """
+UNWIND $ids AS id
+MATCH (f:Fact {id: id}) USING INDEX SEEK f:Fact(id)
+RETURN f.id AS id
+"""
+
+# Facts the store does not hold: the node, the typed relationship and the provenance in one
+# pass, with no merge and no look at other sources (there are none). {rel_type} as below.
+CREATE_FACTS = """
+UNWIND $rows AS row
+MATCH (s:Entity {{id: row.subject_id}}) USING INDEX SEEK s:Entity(id)
+MATCH (o:Entity {{id: row.object_id}}) USING INDEX SEEK o:Entity(id)
+CREATE (f:Fact {{id: row.id, predicate: row.predicate, subject_id: row.subject_id,
+                 object_id: row.object_id, confidence: row.confidence, sources: row.documents,
+                 first_seen: $now, last_seen: $now}})
+CREATE (s)-[:{rel_type} {{id: row.id, confidence: row.confidence, sources: row.documents,
+                          first_seen: $now, last_seen: $now}}]->(o)
+WITH f, row
+CALL (f, row) {{
+    UNWIND row.provenance AS p
+    MATCH (x:Sentence {{key: p.sentence_key}}) USING INDEX SEEK x:Sentence(key)
+    CREATE (f)-[:SUPPORTED_BY {{
+        document_id: p.document_id, sentence_index: p.sentence_index,
+        subject_start: p.subject_start, subject_end: p.subject_end,
+        object_start: p.object_start, object_end: p.object_end, confidence: p.confidence,
+        extractor: p.extractor, extractor_version: p.extractor_version
+    }}]->(x)
+    RETURN count(*) AS made
+}}
+RETURN count(*) AS n, sum(made) AS provenance
+"""
+
 # One statement per predicate: {rel_type} is a validated, backticked relationship type.
-# Runs after the document's old provenance is deleted and before its new one is created:
+# Runs after the document's changed provenance is deleted and before the new rows are created
+# (provenance the rewrite repeats unchanged stays; `other` ignores this document's rows):
 #  - row.retracted: the previous version of this document supported the fact. SQLite deletes
 #    such a fact when nothing else supports it and inserts it afresh (first_seen = now), else
 #    sets its confidence to the best remaining provenance's; the upsert then keeps the higher
@@ -162,7 +198,8 @@ ON CREATE SET f.predicate = row.predicate, f.subject_id = row.subject_id,
               f.object_id = row.object_id, f.confidence = row.confidence,
               f.first_seen = $now, f.sources = []
 WITH s, o, f, row, COLLECT {{
-    MATCH (f)-[p:SUPPORTED_BY]->() RETURN p.confidence ORDER BY p.confidence DESC LIMIT 1
+    MATCH (f)-[p:SUPPORTED_BY]->() WHERE p.document_id <> $doc
+    RETURN p.confidence ORDER BY p.confidence DESC LIMIT 1
 }}[0] AS other
 WITH s, o, f, row, other,
      CASE WHEN row.retracted AND other IS NULL THEN row.confidence
@@ -233,6 +270,23 @@ DELETE_DOCUMENT_MENTIONS = """
 MATCH (d:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)-[m:MENTIONS|MENTIONS_UNRESOLVED]->()
 USING INDEX SEEK d:Document(id)
 DELETE m
+RETURN count(*) AS n
+"""
+# The same facts as RETRACT_FACTS, read through each provenance row: a rewrite keeps the rows it
+# repeats unchanged and deletes the others by element id.
+DOCUMENT_PROVENANCE = """
+MATCH (d:Document {id: $id})-[:HAS_SENTENCE]->(x:Sentence)<-[p:SUPPORTED_BY]-(f:Fact)
+USING INDEX SEEK d:Document(id)
+RETURN elementId(p) AS eid, f.id AS fact_id, elementId(f) AS fact_eid, f.subject_id AS subject_id,
+       f.object_id AS object_id, x.key AS sentence_key, p.document_id AS document_id,
+       p.sentence_index AS sentence_index, p.subject_start AS subject_start,
+       p.subject_end AS subject_end, p.object_start AS object_start, p.object_end AS object_end,
+       p.confidence AS confidence, p.extractor AS extractor, p.extractor_version AS extractor_version
+"""
+DELETE_PROVENANCE_BY_ELEMENT_ID = """
+UNWIND $eids AS eid
+MATCH ()-[p:SUPPORTED_BY]->() WHERE elementId(p) = eid
+DELETE p
 RETURN count(*) AS n
 """
 DELETE_DOCUMENT_PROVENANCE = """

@@ -22,6 +22,7 @@ Behaves like `SqliteStore`: same ids, counts, ordering, retraction and ranking (
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -82,6 +83,10 @@ _NO_LIMIT = 2**62
 _WORD = re.compile(r"\w+")
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
+CONSTRAINT_VIOLATION = "Neo.ClientError.Schema.ConstraintValidationFailed"
+_PROVENANCE_FIELDS = ("fact_id", "sentence_key", "document_id", "sentence_index", "subject_start", "subject_end",
+                      "object_start", "object_end", "confidence", "extractor", "extractor_version")
 
 
 class Neo4jStore:
@@ -229,7 +234,7 @@ class Neo4jStore:
                       **params: Any) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
         for start in range(0, len(rows), self.batch_size):
-            out += [r.data() for r in tx.run(cypher, {key: list(rows[start : start + self.batch_size]), **params})]
+            out += [_plain(r) for r in tx.run(cypher, {key: list(rows[start : start + self.batch_size]), **params})]
         return out
 
     # -- labels ----------------------------------------------------------------------------
@@ -271,53 +276,113 @@ class Neo4jStore:
                     f"fact predicate {predicate!r} cannot be a Neo4j relationship type "
                     "(letters, digits and _ only, not a reserved GovKG type)"
                 )
+        try:
+            self._write(lambda tx: self._write_work(tx, graph, plan, create_new_facts=True))
+        except WriteFailed as exc:
+            # A concurrent writer created one of the facts this one found missing: rerun with
+            # MERGE for every fact (the rolled-back attempt left nothing behind).
+            if getattr(exc.__cause__, "code", None) != CONSTRAINT_VIOLATION:
+                raise
+            log.info("document %s: a fact it creates was created meanwhile by another writer; "
+                     "writing it again, merging every fact", graph.document.id)
+            self._write(lambda tx: self._write_work(tx, graph, plan, create_new_facts=False))
+
+    def _write_work(self, tx: ManagedTransaction, graph: DocumentGraph, plan: _WritePlan,
+                    create_new_facts: bool) -> None:
+        """One document's write. Facts the store does not hold yet are created (with their
+        provenance) when `create_new_facts`, else merged like the others."""
         label_sets = {t: self._label_set(t) for t in plan.entities_by_type}
         now = utcnow().isoformat()
-
-        def work(tx: ManagedTransaction) -> None:
-            doc = graph.document
-            old: _Previous | None = None
-            if not tx.run(q.LOCK_DOCUMENT, id=doc.id, text=doc.text, now=now).single()["created"]:
-                # Rewriting: the same result as SQLite's retract-then-insert, reached by
-                # updating in place what comes back and deleting only what does not.
-                old = self._previous(tx, doc.id)
-                self._drop_links(tx, doc.id)
-            tx.run(q.UPSERT_DOCUMENT, id=doc.id, title=doc.title,
-                   source_path=doc.source_path, source_name=doc.source_name, format=doc.format,
-                   department=doc.department, published=doc.published, labels=list(doc.labels),
-                   metadata=json.dumps(doc.metadata)).consume()
-            _expect(self._batched(tx, q.UPSERT_SENTENCES, plan.sentences), len(plan.sentences),
-                    "sentences name a document that is not this one")
-            recreate = []
-            for rows in plan.entities_by_type.values():
-                for row in rows:
-                    prior = old.entities.get(row["id"]) if old else None
-                    row["reset"] = prior is not None and prior.orphaned
-                    if row["reset"] and prior is not None and prior.type != row["type"]:
-                        recreate.append(prior.eid)  # its labels change: delete, then create
-                        row["reset"] = False
-            if recreate:
-                self._batched(tx, q.DELETE_ENTITIES_BY_ELEMENT_ID, recreate, key="eids")
-            for entity_type, rows in plan.entities_by_type.items():
-                self._batched(tx, q.UPSERT_ENTITIES.format(labels_set=label_sets[entity_type]), rows)
-            _expect(self._batched(tx, q.CREATE_MENTIONS, plan.mentions), len(plan.mentions),
-                    "mentions name a sentence or an entity that the graph does not hold")
-            _expect(self._batched(tx, q.CREATE_UNRESOLVED_MENTIONS, plan.unresolved),
-                    len(plan.unresolved), "mentions name a sentence that the graph does not hold")
-            retracted = old.fact_ids if old else set()
-            for predicate, rows in plan.facts_by_predicate.items():
-                for row in rows:
-                    row["retracted"] = row["id"] in retracted
-                cypher = q.UPSERT_FACTS.format(rel_type=f"`{predicate}`")
-                _expect(self._batched(tx, cypher, rows, now=now, doc=doc.id), len(rows),
-                        "facts name an entity that the store does not hold")
-            _expect(self._batched(tx, q.CREATE_PROVENANCE, plan.provenance), len(plan.provenance),
+        doc = graph.document
+        old: _Previous | None = None
+        kept: set[int] = set()  # indexes into plan.provenance of rows stored unchanged
+        if not tx.run(q.LOCK_DOCUMENT, id=doc.id, text=doc.text, now=now).single()["created"]:
+            # Rewriting: the same result as SQLite's retract-then-insert, reached by
+            # updating in place what comes back and deleting only what does not.
+            old = self._previous(tx, doc.id, with_provenance=True)
+            tx.run(q.DELETE_DOCUMENT_MENTIONS, id=doc.id).consume()
+            kept = self._keep_unchanged_provenance(tx, old.provenance, plan.provenance)
+        tx.run(q.UPSERT_DOCUMENT, id=doc.id, title=doc.title,
+               source_path=doc.source_path, source_name=doc.source_name, format=doc.format,
+               department=doc.department, published=doc.published, labels=list(doc.labels),
+               metadata=json.dumps(doc.metadata)).consume()
+        _expect(self._batched(tx, q.UPSERT_SENTENCES, plan.sentences), len(plan.sentences),
+                "sentences name a document that is not this one")
+        recreate = []
+        for rows in plan.entities_by_type.values():
+            for row in rows:
+                prior = old.entities.get(row["id"]) if old else None
+                row["reset"] = prior is not None and prior.orphaned
+                if row["reset"] and prior is not None and prior.type != row["type"]:
+                    recreate.append(prior.eid)  # its labels change: delete, then create
+                    row["reset"] = False
+        if recreate:
+            self._batched(tx, q.DELETE_ENTITIES_BY_ELEMENT_ID, recreate, key="eids")
+        for entity_type, rows in plan.entities_by_type.items():
+            self._batched(tx, q.UPSERT_ENTITIES.format(labels_set=label_sets[entity_type]), rows)
+        _expect(self._batched(tx, q.CREATE_MENTIONS, plan.mentions), len(plan.mentions),
+                "mentions name a sentence or an entity that the graph does not hold")
+        _expect(self._batched(tx, q.CREATE_UNRESOLVED_MENTIONS, plan.unresolved),
+                len(plan.unresolved), "mentions name a sentence that the graph does not hold")
+        fact_ids = [row["id"] for rows in plan.facts_by_predicate.values() for row in rows]
+        retracted = old.fact_ids if old else set()
+        if create_new_facts:  # the old version's facts were just read: no need to look again
+            unknown = [fid for fid in fact_ids if fid not in retracted]
+            stored = retracted | {r["id"] for r in self._batched_rows(tx, q.EXISTING_FACTS, unknown, key="ids")}
+        else:
+            stored = set(fact_ids)
+        new_provenance: dict[str, list[dict[str, Any]]] = {}
+        for i, p in enumerate(plan.provenance):
+            if i not in kept:
+                new_provenance.setdefault(p["fact_id"], []).append(p)
+        for predicate, rows in plan.facts_by_predicate.items():
+            present = [row for row in rows if row["id"] in stored]
+            for row in present:
+                row["retracted"] = row["id"] in retracted
+            cypher = q.UPSERT_FACTS.format(rel_type=f"`{predicate}`")
+            _expect(self._batched(tx, cypher, present, now=now, doc=doc.id), len(present),
+                    "facts name an entity that the store does not hold")
+            fresh = [{**row, "provenance": new_provenance.pop(row["id"], [])}
+                     for row in rows if row["id"] not in stored]
+            made = self._create_facts(tx, q.CREATE_FACTS.format(rel_type=f"`{predicate}`"), fresh, now)
+            _expect(made[0], len(fresh), "facts name an entity that the store does not hold")
+            _expect(made[1], sum(len(row["provenance"]) for row in fresh),
                     "fact provenance names a sentence that the graph does not hold")
-            self._batched(tx, q.UPSERT_CANDIDATES, plan.candidates)
-            if old is not None:
-                self._finish_retraction(tx, doc.id, old, plan)
+        remaining = [p for rows in new_provenance.values() for p in rows]
+        _expect(self._batched(tx, q.CREATE_PROVENANCE, remaining), len(remaining),
+                "fact provenance names a sentence that the graph does not hold")
+        self._batched(tx, q.UPSERT_CANDIDATES, plan.candidates)
+        if old is not None:
+            self._finish_retraction(tx, doc.id, old, plan)
 
-        self._write(work)
+    def _create_facts(self, tx: ManagedTransaction, cypher: str, rows: list[dict[str, Any]],
+                      now: str) -> tuple[int, int]:
+        """CREATE_FACTS in batches; (facts created, provenance rows created)."""
+        facts = provenance = 0
+        for start in range(0, len(rows), self.batch_size):
+            record = tx.run(cypher, rows=rows[start : start + self.batch_size], now=now).single()
+            if record is not None:
+                facts += record["n"]
+                provenance += record["provenance"] or 0
+        return facts, provenance
+
+    def _keep_unchanged_provenance(self, tx: ManagedTransaction, stored: list[dict[str, Any]],
+                                   rows: list[dict[str, Any]]) -> set[int]:
+        """Delete the document's stored provenance rows that the new rows do not repeat exactly;
+        returns the indexes of the new rows already stored (not to be created again)."""
+        wanted: dict[tuple[Any, ...], list[int]] = {}
+        for i, row in enumerate(rows):
+            wanted.setdefault(_provenance_key(row), []).append(i)
+        kept: set[int] = set()
+        stale: list[str] = []
+        for record in stored:
+            match = wanted.get(_provenance_key(record))
+            if match:
+                kept.add(match.pop())
+            else:
+                stale.append(record["eid"])
+        self._batched(tx, q.DELETE_PROVENANCE_BY_ELEMENT_ID, stale, key="eids")
+        return kept
 
     def delete_document(self, document_id: str) -> DeletionReport:
         def work(tx: ManagedTransaction) -> DeletionReport:
@@ -339,9 +404,17 @@ class Neo4jStore:
     # Retraction, in the order that keeps it linear: Neo4j's index seeks slow down with every
     # node already deleted in the transaction, so the seek-driven steps come first and the
     # node deletions last, finding their nodes by element id.
-    def _previous(self, tx: ManagedTransaction, document_id: str) -> _Previous:
-        """What the document's stored version supports: its facts and touched entities."""
-        facts = [r.data() for r in tx.run(q.RETRACT_FACTS, id=document_id)]
+    def _previous(self, tx: ManagedTransaction, document_id: str, with_provenance: bool = False) -> _Previous:
+        """What the document's stored version supports: its facts and touched entities, and
+        (`with_provenance`, for a rewrite) its provenance rows."""
+        provenance: list[dict[str, Any]] = []
+        if with_provenance:
+            provenance = [_plain(r) for r in tx.run(q.DOCUMENT_PROVENANCE, id=document_id)]
+            by_id = {p["fact_id"]: {"id": p["fact_id"], "eid": p["fact_eid"], "subject_id": p["subject_id"],
+                                    "object_id": p["object_id"]} for p in provenance}
+            facts = list(by_id.values())
+        else:
+            facts = [_plain(r) for r in tx.run(q.RETRACT_FACTS, id=document_id)]
         touched = dict.fromkeys(r["id"] for r in tx.run(q.RETRACT_MENTIONED, id=document_id))
         for fact in facts:
             touched.update(dict.fromkeys((fact["subject_id"], fact["object_id"])))
@@ -349,7 +422,7 @@ class Neo4jStore:
             r["id"]: _PriorEntity(r["eid"], r["type"], r["orphaned"])
             for r in self._batched_rows(tx, q.RETRACT_ENTITIES, list(touched), key="ids", doc=document_id)
         }
-        return _Previous(facts, entities)
+        return _Previous(facts, entities, provenance)
 
     def _drop_links(self, tx: ManagedTransaction, document_id: str) -> int:
         """Delete the document's mentions and provenance (relationships); returns the mentions."""
@@ -697,6 +770,7 @@ class _Previous:
 
     facts: list[dict[str, Any]]
     entities: dict[str, _PriorEntity]
+    provenance: list[dict[str, Any]]  # DOCUMENT_PROVENANCE rows, read for a rewrite only
 
     @property
     def fact_ids(self) -> set[str]:
@@ -808,6 +882,17 @@ def _fact_view(r: neo4j.Record) -> FactView:
         object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]),
         provenance=provenance,
     )
+
+
+def _plain(record: neo4j.Record) -> dict[str, Any]:
+    """A record of plain values as a dict; `Record.data()` converts each value recursively
+    and costs ten times more on the write path's large reads."""
+    return dict(zip(record.keys(), record.values()))
+
+
+def _provenance_key(row: Any) -> tuple[Any, ...]:
+    """A provenance row's identity and content (a plan row or a DOCUMENT_PROVENANCE record)."""
+    return tuple(row[name] for name in _PROVENANCE_FIELDS)
 
 
 def sentence_key(document_id: str, index: int) -> str:

@@ -7,6 +7,7 @@ for bad URIs, passwords and unreachable servers.
 """
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from collections.abc import Iterator
@@ -455,6 +456,49 @@ def test_concurrent_writers_end_where_one_writer_would(store: Neo4jStore, pipeli
         assert failures == []
         assert store.stats().model_dump(exclude={"store"}) == sqlite.stats().model_dump(exclude={"store"})
     finally:
+        sqlite.close()
+
+
+def test_a_fact_another_writer_commits_meanwhile_is_merged_not_duplicated(
+        store: Neo4jStore, conn: Neo4jConnection, pipeline: Pipeline, tmp_path: Path, caplog: pytest.LogCaptureFixture):
+    """Facts the store does not hold are created, not merged. Another transaction commits one of
+    them between the check and the CREATE: the constraint stops the write, which is rerun merging
+    every fact, and the graph ends as if there had been one writer."""
+    from graph import neo4j_queries as q
+
+    graph = with_cooccurrence_facts(run(pipeline, GRASSLEY + " " + SCOTT, "2020.txt"))
+    target = graph.facts[0]
+
+    class Interleaved(Neo4jStore):
+        injected = False
+
+        def _batched_rows(self, tx, cypher_text, rows, /, key="rows", **params):
+            found = super()._batched_rows(tx, cypher_text, rows, key=key, **params)
+            if cypher_text == q.EXISTING_FACTS and not self.injected:
+                self.injected = True  # another writer, its own transaction, committed now
+                self._driver.execute_query(
+                    "CREATE (:Fact {id: $id, predicate: $p, subject_id: $s, object_id: $o, confidence: $c, "
+                    "sources: [], first_seen: '2020-01-01T00:00:00+00:00', last_seen: '2020-01-01T00:00:00+00:00'})",
+                    id=target.id, p=target.predicate, s=target.subject_id, o=target.object_id, c=target.confidence,
+                    database_=self.database)
+            return found
+
+    interleaved = Interleaved.connect(conn)
+    sqlite = SqliteStore(tmp_path / "one.sqlite3")
+    try:
+        with caplog.at_level(logging.INFO, logger="graph.neo4j_store"):
+            interleaved.write(graph)
+        assert interleaved.injected
+        assert "created meanwhile by another writer" in caplog.text
+        sqlite.write(graph)
+        assert store.stats().model_dump(exclude={"store"}) == sqlite.stats().model_dump(exclude={"store"})
+        assert cypher(store, "MATCH (f:Fact {id: $id}) RETURN count(*) AS n", id=target.id) == [{"n": 1}]
+        assert cypher(store, "MATCH ()-[r]->() WHERE r.id = $id RETURN count(*) AS n", id=target.id) == [{"n": 1}]
+        fact = store.get_fact(target.id)
+        assert {(p.document_id, p.sentence_index) for p in fact.provenance} == {
+            (p.document_id, p.sentence_index) for p in target.provenance}
+    finally:
+        interleaved.close()
         sqlite.close()
 
 
