@@ -47,6 +47,9 @@ def import_cmd(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
     department: Annotated[Optional[str], typer.Option("--department", "-d", help="Department owning these documents.")] = None,
     label: Annotated[Optional[list[str]], typer.Option("--label", "-l", help="Access label (repeatable).")] = None,
+    reextract: Annotated[bool, typer.Option(
+        "--reextract", help="Extract again from documents already imported unchanged (after `make models` "
+                            "or a pipeline change); they are rewritten in place.")] = False,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -55,7 +58,7 @@ def import_cmd(
 
     services = _services(ctx, store)
     try:
-        importer = services.importer(department=department, labels=tuple(label or ()))
+        importer = services.importer(department=department, labels=tuple(label or ()), reextract=reextract)
         with ImportProgressBar(err_console, enabled=err_console.is_terminal) as bar:
             report = importer.import_paths(paths, progress=bar)
     except GraphError as exc:
@@ -69,7 +72,7 @@ def _print_import_report(report) -> None:  # type: ignore[no-untyped-def]
     from rich.table import Table
 
     table = Table(title="import report", show_header=False)
-    for key in ("documents_ok", "documents_replaced", "documents_skipped", "documents_failed", "sentences",
+    for key in ("documents_ok", "documents_replaced", "documents_reextracted", "documents_skipped", "documents_failed", "sentences",
                 "words", "mentions", "entities", "facts", "facts_rejected", "facts_low_confidence", "elapsed_s", "documents_per_s", "sentences_per_s"):
         table.add_row(key.replace("_", " "), f"{getattr(report, key):,}")
     console.print(table)

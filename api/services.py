@@ -117,13 +117,15 @@ class Services:
             return configured
         return ["patterns", "transformer"] if self.re_model.is_dir() else ["patterns"]
 
-    def importer(self, department: str | None = None, labels: tuple[str, ...] = ()) -> Importer:
+    def importer(self, department: str | None = None, labels: tuple[str, ...] = (),
+                 reextract: bool = False) -> Importer:
         from extraction.importer import Importer, ImportOptions
 
         conf = self.settings.imports
         options = ImportOptions(
             department=department or conf.default_department, labels=labels,
             max_file_bytes=conf.max_file_bytes, max_document_chars=conf.max_document_chars,
+            reextract=reextract,
         )
         encoder = self.encoder if self.settings.qa.embed_at_import else None
         return Importer(lambda: self.pipeline, self.store, options, encoder=encoder)

@@ -50,7 +50,7 @@ def delete_document(store: StoreDep, document_id: Annotated[str, Path(min_length
     "",
     response_model=ImportReport,
     status_code=201,
-    responses={200: {"description": "already imported (skipped)"}, 413: {"description": "too large"},
+    responses={200: {"description": "already imported (skipped, or extracted again with reextract)"}, 413: {"description": "too large"},
                422: {"description": "the file could not be read"}},
 )
 def upload_document(
@@ -58,17 +58,20 @@ def upload_document(
     file: Annotated[UploadFile, File(description="One document: txt, md, html, pdf, docx or jsonl.")],
     department: Annotated[str | None, Form()] = None,
     labels: Annotated[list[str] | None, Form(description="Access labels.")] = None,
+    reextract: Annotated[bool, Form(description="Extract again if the document is already imported.")] = False,
 ) -> JSONResponse:
     name = file.filename or "upload.txt"
     data = file.file.read()
-    importer = services.importer(department=department, labels=tuple(labels or ()))
+    importer = services.importer(department=department, labels=tuple(labels or ()), reextract=reextract)
     report = importer.import_bytes(data, name, source_path=f"upload:{name}")
     if report.aborted:
         status = 503
     elif report.documents_failed and not report.documents_ok:
         status = 422
-    elif report.documents_ok:
+    elif report.documents_ok > report.documents_reextracted:
         status = 201
+    elif report.documents_ok:
+        status = 200  # already there, extracted again
     else:
         status = 200
     return JSONResponse(report.model_dump(mode="json"), status_code=status)

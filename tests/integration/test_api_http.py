@@ -101,6 +101,14 @@ def test_upload_import_skip_and_reject(client: httpx.Client):
     assert created.json()["documents_ok"] == 1
     again = client.post("/documents", files={"file": ("2017_trump_excerpt.pdf", pdf, "application/pdf")})
     assert again.status_code == 200 and again.json()["documents_skipped"] == 1
+    stats = client.get("/stats").json()
+    redone = client.post("/documents", files={"file": ("2017_trump_excerpt.pdf", pdf, "application/pdf")},
+                         data={"reextract": "true"})
+    assert redone.status_code == 200 and redone.json()["documents_reextracted"] == 1
+    assert redone.json()["documents"][0]["status"] == "reextracted"
+    assert client.get("/stats").json() == stats  # same pipeline: the same graph, rewritten in place
+    shown = client.get(f"/documents/{created.json()['documents'][0]['id']}").json()
+    assert shown["department"] == "Department of Homeland Security" and shown["labels"] == ["public"]
     corrupt = client.post("/documents", files={"file": ("corrupt.pdf", (BAD / "corrupt.pdf").read_bytes())})
     assert corrupt.status_code == 422 and corrupt.json()["failures"][0]["code"] == "E007"
     too_big = client.post("/documents", files={"file": ("big.txt", b"The Congress. " * 20_000)})

@@ -11,8 +11,8 @@ from pathlib import Path
 from tests.conftest import BAD, DOCS, PROJECT
 
 
-def govkg(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GOVKG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
+def govkg(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "GOVKG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "api", *args], cwd=PROJECT, env=env, capture_output=True,
                           text=True, timeout=300)
 
@@ -65,6 +65,27 @@ def test_changed_file_replaces_its_old_version(tmp_path: Path):
     assert stats["documents"] == 1
     hits = json.loads(govkg(data, "entities", "search", "defense", "--json").stdout)
     assert hits == []  # the old version's entities went with it
+
+
+def test_reextract_runs_a_changed_pipeline_over_unchanged_documents(tmp_path: Path):
+    """Re-importing an unchanged file skips it; with --reextract the (changed) pipeline runs again
+    and the document is rewritten in place: new facts, no duplicates."""
+    source = tmp_path / "2020_grassley.txt"  # the 2020 State of the Union
+    source.write_text("I have been speaking to Senator Chuck Grassley of Iowa and others in the Congress in "
+                      "order to get something on drug pricing done, and done properly.", encoding="utf-8")
+    data = tmp_path / "data"
+    gazetteer_only = {"GOVKG_PIPELINE__RECOGNIZERS": '["gazetteer"]'}
+    first = json.loads(govkg(data, "import", str(source), "--json",
+                             env={**gazetteer_only, "GOVKG_PIPELINE__RELATION_EXTRACTORS": "[]"}).stdout)
+    assert first["documents_ok"] == 1 and first["facts"] == 0 and first["mentions"] == 3
+    again = json.loads(govkg(data, "import", str(source), "--json", env=gazetteer_only).stdout)
+    assert again["documents_skipped"] == 1 and again["facts"] == 0
+    redone = json.loads(govkg(data, "import", str(source), "--reextract", "--json", env=gazetteer_only).stdout)
+    assert redone["documents_reextracted"] == 1 and redone["documents_ok"] == 1
+    assert redone["documents"][0]["status"] == "reextracted" and redone["facts"] == 1
+    stats = json.loads(govkg(data, "stats", "--json").stdout)
+    assert (stats["documents"], stats["mentions"], stats["entities"], stats["facts"]) == (1, 3, 3, 1)
+    assert stats["facts_by_predicate"] == {"represents": 1}
 
 
 def test_search_show_and_delete(tmp_path: Path):
