@@ -46,8 +46,8 @@ def train_re_cmd(
     dev: Annotated[Optional[Path], typer.Option("--dev", help="Dev data: early stopping and calibration.")] = None,
     base: Annotated[Optional[str], typer.Option("--base", help="Local HF model folder or hub name "
                                                 "(default: the packaged all-MiniLM-L6-v2).")] = None,
-    epochs: Annotated[int, typer.Option(min=1)] = 10,
-    lr: Annotated[float, typer.Option(help="Encoder learning rate.")] = 1e-4,
+    epochs: Annotated[int, typer.Option(min=1)] = 14,
+    lr: Annotated[float, typer.Option(help="Encoder learning rate.")] = 2e-4,
     head_lr: Annotated[float, typer.Option(help="Learning rate of the new layers (shape embedding, pair head).")] = 1e-3,
     batch_size: Annotated[int, typer.Option(min=1, help="Texts per step.")] = 16,
     max_length: Annotated[int, typer.Option(min=16, help="Word pieces per text, markers included.")] = 256,

@@ -31,8 +31,8 @@ from extraction.relations.predictor import RelationPredictor
 class RelationTrainArgs:
     out: Path
     base: str
-    epochs: int = 10
-    lr: float = 1e-4
+    epochs: int = 14  # CoNLL04 dev F1 still rose at 14 (0.772; 10 epochs 0.756), 16 min on 2 idle cores
+    lr: float = 2e-4  # CoNLL04 dev: 2e-4 0.756 vs 1e-4 0.741 at 8-10 epochs
     shape_lr: float = 1e-3  # the new layers (shape embedding, pair head)
     batch_size: int = 16  # texts per step (each with all its pairs)
     max_length: int = 256
