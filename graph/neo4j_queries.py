@@ -155,6 +155,14 @@ MATCH (f:Fact {id: id}) USING INDEX SEEK f:Fact(id)
 RETURN f.id AS id
 """
 
+# The properties of a SUPPORTED_BY relationship, from a provenance row `p`.
+PROVENANCE_PROPERTIES = """
+    document_id: p.document_id, sentence_index: p.sentence_index,
+    subject_start: p.subject_start, subject_end: p.subject_end,
+    object_start: p.object_start, object_end: p.object_end, confidence: p.confidence,
+    extractor: p.extractor, extractor_version: p.extractor_version
+"""
+
 # Facts the store does not hold: the node, the typed relationship and the provenance in one
 # pass, with no merge and no look at other sources (there are none). {rel_type} as below.
 CREATE_FACTS = """
@@ -170,12 +178,7 @@ WITH f, row
 CALL (f, row) {{
     UNWIND row.provenance AS p
     MATCH (x:Sentence {{key: p.sentence_key}}) USING INDEX SEEK x:Sentence(key)
-    CREATE (f)-[:SUPPORTED_BY {{
-        document_id: p.document_id, sentence_index: p.sentence_index,
-        subject_start: p.subject_start, subject_end: p.subject_end,
-        object_start: p.object_start, object_end: p.object_end, confidence: p.confidence,
-        extractor: p.extractor, extractor_version: p.extractor_version
-    }}]->(x)
+    CREATE (f)-[:SUPPORTED_BY {{""" + PROVENANCE_PROPERTIES + """}}]->(x)
     RETURN count(*) AS made
 }}
 RETURN count(*) AS n, sum(made) AS provenance
@@ -218,15 +221,10 @@ RETURN count(*) AS n
 """
 
 CREATE_PROVENANCE = """
-UNWIND $rows AS row
-MATCH (f:Fact {id: row.fact_id}) USING INDEX SEEK f:Fact(id)
-MATCH (s:Sentence {key: row.sentence_key}) USING INDEX SEEK s:Sentence(key)
-CREATE (f)-[:SUPPORTED_BY {
-    document_id: row.document_id, sentence_index: row.sentence_index,
-    subject_start: row.subject_start, subject_end: row.subject_end,
-    object_start: row.object_start, object_end: row.object_end, confidence: row.confidence,
-    extractor: row.extractor, extractor_version: row.extractor_version
-}]->(s)
+UNWIND $rows AS p
+MATCH (f:Fact {id: p.fact_id}) USING INDEX SEEK f:Fact(id)
+MATCH (s:Sentence {key: p.sentence_key}) USING INDEX SEEK s:Sentence(key)
+CREATE (f)-[:SUPPORTED_BY {""" + PROVENANCE_PROPERTIES + """}]->(s)
 RETURN count(*) AS n
 """
 

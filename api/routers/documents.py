@@ -70,8 +70,6 @@ def upload_document(
         status = 422
     elif report.documents_ok > report.documents_reextracted:
         status = 201
-    elif report.documents_ok:
-        status = 200  # already there, extracted again
     else:
-        status = 200
+        status = 200  # already there: skipped, or extracted again
     return JSONResponse(report.model_dump(mode="json"), status_code=status)
