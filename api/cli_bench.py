@@ -20,6 +20,8 @@ def bench_load(
     facts_per_document: Annotated[int, typer.Option(min=1, help="Facts per simulated document (one write each).")] = 10_000,
     naive_sample: Annotated[int, typer.Option(min=1, help="Facts written one transaction each.")] = 2_000,
     keep: Annotated[bool, typer.Option("--keep", help="Keep the benchmark documents (department 'Benchmark').")] = False,
+    ceiling: Annotated[bool, typer.Option("--ceiling", help="Neo4j: also time the lightest graph model (bare typed "
+                                          "relationships, 1 and 2 writers) on the same facts.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
     """Write N realistic facts through the production path and a sample through a naive one."""
@@ -30,23 +32,34 @@ def bench_load(
     settings = ctx.find_root().obj
     services = build_services(settings, store)
     say = (lambda _: None) if as_json else (lambda m: err_console.print(m, highlight=False))
+    report: dict[str, object] = {}
     try:
+        connection = services.neo4j_connection()
+        if ceiling and connection is None:
+            fail("--ceiling measures a Neo4j server: give a bolt:// or neo4j:// --store", as_json)
         plan = plan_facts(load_entries(settings.pipeline.gazetteer_dir or default_gazetteer_dir()), facts,
                           facts_per_document)
-        connection = services.neo4j_connection()
         naive = (neo4j_naive_writer(connection.uri, connection.user, connection.password, connection.database)
                  if connection else sqlite_naive_writer())
         with naive as write:
-            result = run_load_bench(services.store, plan, write, naive_sample, progress=say)
+            report = run_load_bench(services.store, plan, write, naive_sample, progress=say).model_dump()
         if not keep:
             say("removing the benchmark documents")
             for graph in plan.graphs:
                 services.store.delete_document(graph.document.id)
+        if ceiling and connection is not None:
+            import neo4j
+
+            from graph.bench_ceiling import measure_write_ceiling
+
+            with neo4j.GraphDatabase.driver(connection.uri, auth=(connection.user, connection.password)) as driver:
+                report["ceiling"] = measure_write_ceiling(driver, connection.database, plan, connection.batch_size,
+                                                          progress=say).model_dump()
     except (GraphError, ValueError) as exc:
         fail(str(exc), as_json)
     finally:
         services.close()
-    print_json(result)
+    print_json(report)
 
 
 @bench_app.command("explorer")
