@@ -23,6 +23,8 @@ evaluate_app = typer.Typer(help="Evaluate models and the service on labelled dat
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="auto (by suffix), conll, jsonl or redocred.")]
 ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", min=1, help="torch threads (default: settings).")]
+DeviceOpt = Annotated[str, typer.Option("--device", help="auto (cuda when torch sees a GPU, else cpu), cpu, "
+                                        "cuda or cuda:N; models are saved to load on the CPU.")]
 
 
 def register(app: typer.Typer, bench_app: typer.Typer) -> None:
@@ -56,6 +58,7 @@ def train_ner_cmd(
                                                  "e.g. 0.7,0.1,0.2 (dev replaces --dev; test is scored at the end).")] = None,
     data_format: FormatOpt = "auto",
     threads: ThreadsOpt = None,
+    device: DeviceOpt = "auto",
     as_json: JsonOpt = False,
 ) -> None:
     """Fine-tune a token-classification model; writes weights, tokenizer, labels and model_card.json."""
@@ -76,7 +79,7 @@ def train_ner_cmd(
             batch_size=batch_size, max_length=max_length, seed=seed, patience=patience,
             shape_features=shape_features, context_tokens=context_tokens,
             label_scheme=label_scheme or _scheme_from_path(train),
-            threads=threads or settings.models.threads, max_train_sentences=max_sentences,
+            threads=threads or settings.models.threads, max_train_sentences=max_sentences, device=device,
         )
         with _TrainingBar(enabled=not as_json) as bar:
             result = train_ner(args, train_data, dev_data, test_data, on_step=bar.step, on_epoch=bar.epoch)

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from api.cli_models import FormatOpt, JsonOpt, ThreadsOpt, _fractions, _scheme_from_path, _TrainingBar, \
+from api.cli_models import DeviceOpt, FormatOpt, JsonOpt, ThreadsOpt, _fractions, _scheme_from_path, _TrainingBar, \
     evaluate_app, train_app
 from api.output import err_console, fail, print_json
 from extraction.errors import ExtractionError
@@ -63,6 +63,7 @@ def train_re_cmd(
                                                       "end to end with this NER model.")] = None,
     data_format: FormatOpt = "auto",
     threads: ThreadsOpt = None,
+    device: DeviceOpt = "auto",
     as_json: JsonOpt = False,
 ) -> None:
     """Fine-tune the relation classifier (typed entity markers); writes the folder and model_card.json."""
@@ -85,7 +86,7 @@ def train_re_cmd(
             out=out, base=base or str(packaged_encoder()), epochs=epochs, lr=lr, shape_lr=head_lr,
             batch_size=batch_size, max_length=max_length, seed=seed, patience=patience, label_scheme=scheme,
             window=window, threads=threads or settings.models.threads, max_train_examples=max_examples,
-            ner_model=str(ner_model) if ner_model else None,
+            ner_model=str(ner_model) if ner_model else None, device=device,
         )
         with _TrainingBar(enabled=not as_json) as bar:
             result = train_re(args, train_data, dev_data, test_data, on_step=bar.step,  # type: ignore[arg-type]
@@ -120,6 +121,7 @@ def evaluate_re_cmd(
     quantize: Annotated[bool, typer.Option("--quantize", help="int8 dynamic quantization of both models.")] = False,
     data_format: FormatOpt = "auto",
     threads: ThreadsOpt = None,
+    device: DeviceOpt = "auto",
     as_json: JsonOpt = False,
 ) -> None:
     """Relation P/R/F1 (micro, macro, per relation) with gold entities and, with --ner-model, end to end."""
@@ -132,13 +134,13 @@ def evaluate_re_cmd(
 
     torch.set_num_threads(threads or ctx.find_root().obj.models.threads)
     try:
-        predictor = RelationPredictor.from_folder(model, quantize=quantize)
+        predictor = RelationPredictor.from_folder(model, quantize=quantize, device=device)
         labels = predictor.labels[1:]
         dataset = load_relation_dataset(data, data_format, window=predictor.config.window, keep=labels)
         result: dict[str, object] = {"model": str(model), "data": str(data), "model_version": predictor.version,
                                      "gold_entities": asdict(evaluate_gold_entities(predictor, dataset.examples))}
         if ner_model is not None:
-            tagger = NerTagger.from_folder(ner_model, quantize=quantize)
+            tagger = NerTagger.from_folder(ner_model, quantize=quantize, device=device)
             result["ner_model"] = str(ner_model)
             result["end_to_end"] = asdict(evaluate_end_to_end(predictor, tagger, dataset.examples))
     except ExtractionError as exc:

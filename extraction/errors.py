@@ -46,6 +46,7 @@ class Errors(str, Enum):
     E056 = ("no NER model at {path}: run `make models` (or `govkg train ner`), set models.ner_model "
             "(GOVKG_MODELS__NER_MODEL), or leave 'transformer' out of pipeline.recognizers")
     E055 = "{path}: no entity types in common with the model (data: {data}; model: {model})"
+    E057 = "cannot use the device {device!r}: {reason}"
     # relation extraction (extraction/relations)
     E060 = "{path}: unknown relation data format {format!r}; known: jsonl (CoNLL04 style), redocred"
     E061 = ("no relation model at {path}: run `make models-re` (or `govkg train re`), set models.re_model "

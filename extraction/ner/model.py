@@ -96,6 +96,25 @@ class TokenClassifier(nn.Module):
         return {k: v for k, v in self.state_dict().items() if not k.startswith("encoder.")}
 
 
+def resolve_device(name: str | None = "auto") -> torch.device:
+    """A torch device from its name: `auto` (or None) is cuda when available, else cpu; `cpu`, `cuda`,
+    `cuda:1` name one."""
+    if name is None or name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except (RuntimeError, ValueError) as exc:
+        raise ModelError(Errors.E057, device=name, reason=str(exc).splitlines()[0]) from exc
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ModelError(Errors.E057, device=name, reason="torch sees no CUDA GPU")
+    return device
+
+
+def model_device(model: nn.Module) -> torch.device:
+    """Where the model's parameters are (cpu for a model without any)."""
+    return next((p.device for p in model.parameters()), torch.device("cpu"))
+
+
 def load_encoder(base: str | Path):  # type: ignore[no-untyped-def]
     """Encoder and fast tokenizer of a local HF folder (or a hub name where there is a network)."""
     from transformers import AutoModel, AutoTokenizer

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from extraction.ner.features import WordPieces, build_windows, collate
-from extraction.ner.model import NerConfig, TokenClassifier, load_model
+from extraction.ner.model import NerConfig, TokenClassifier, load_model, model_device, resolve_device
 from extraction.ner.tags import allowed_transitions, tags_to_spans, viterbi
 
 
@@ -34,10 +34,12 @@ class NerTagger:
 
     @classmethod
     def from_folder(cls, folder: Path | str, *, quantize: bool = False, batch_size: int = 64,
-                    constrained: bool = True) -> NerTagger:
+                    constrained: bool = True, device: str | None = "cpu") -> NerTagger:
+        """`device`: cpu (the default), cuda, or auto (cuda when available; cpu with `quantize`)."""
         model, tokenizer, config = load_model(folder)
         if quantize:
             model = quantize_dynamic(model)
+        model.to(inference_device(device, quantize))
         return cls(model, tokenizer, config, batch_size=batch_size, constrained=constrained)
 
     @property
@@ -56,12 +58,13 @@ class NerTagger:
         windows = build_windows(sentences, self.pieces, self.config.max_length, documents,
                                 self.config.context_tokens)
         windows.sort(key=lambda w: len(w.input_ids))
+        device = model_device(self.model)
         with torch.inference_mode():
             for start in range(0, len(windows), self.batch_size):
                 batch = windows[start:start + self.batch_size]
-                tensors = collate(batch, self.pieces.pad)
+                tensors = {k: v.to(device) for k, v in collate(batch, self.pieces.pad).items()}
                 logits = self.model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"])
-                log_probs = torch.log_softmax(logits.float(), dim=-1).numpy()
+                log_probs = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
                 for row, window in enumerate(batch):
                     for position, sentence, word in window.words:
                         scores[sentence][word] = log_probs[row, position]
@@ -77,6 +80,17 @@ class NerTagger:
         tags = [self.labels[i] for i in path]
         chosen = np.exp(log_probs[np.arange(len(path)), path])
         return [TaggedSpan(s, e, kind, round(float(chosen[s:e].mean()), 4)) for s, e, kind in tags_to_spans(tags)]
+
+
+def inference_device(name: str | None, quantize: bool = False) -> torch.device:
+    """The device to run a loaded model on; int8 dynamic quantization runs on the CPU only."""
+    if quantize:
+        if name not in (None, "auto") and resolve_device(name).type != "cpu":
+            from extraction.errors import Errors, ModelError
+
+            raise ModelError(Errors.E057, device=name, reason="int8 dynamic quantization runs on the CPU only")
+        return torch.device("cpu")
+    return resolve_device(name)
 
 
 # Linear layers left in fp32: the classifier, and the output projections of attention and of the

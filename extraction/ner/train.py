@@ -15,7 +15,7 @@ from extraction.ner.card import hyperparameters, model_version, write_card
 from extraction.ner.data import NerDataset, NerExample
 from extraction.ner.evaluate import NerEvaluation, evaluate_tagger
 from extraction.ner.features import WordPieces, Window, build_windows, collate
-from extraction.ner.model import NerConfig, TokenClassifier, load_encoder, save_model
+from extraction.ner.model import NerConfig, TokenClassifier, load_encoder, resolve_device, save_model
 from extraction.ner.tagger import NerTagger
 from extraction.ner.tags import labels_for
 
@@ -38,6 +38,7 @@ class NerTrainArgs:
     label_scheme: str = ""
     threads: int | None = None
     max_train_sentences: int | None = None  # for quick runs and tests
+    device: str = "auto"  # auto: cuda when available, else cpu; the saved model loads on the CPU
 
 
 @dataclass
@@ -80,13 +81,14 @@ def train_ner(
     started = time.perf_counter()
     if args.threads:
         torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
     seed_everything(args.seed)
     examples = train.examples[: args.max_train_sentences] if args.max_train_sentences else train.examples
     types = sorted(set().union(*(e.types for e in examples)))
     labels = labels_for(types)
     index = {label: i for i, label in enumerate(labels)}
     encoder, tokenizer = load_encoder(args.base)
-    model = TokenClassifier(encoder, len(labels), args.shape_features)
+    model = TokenClassifier(encoder, len(labels), args.shape_features).to(device)
     config = NerConfig(labels=labels, label_scheme=args.label_scheme, shape_features=args.shape_features,
                        max_length=args.max_length, context_tokens=args.context_tokens)
     pieces = WordPieces(tokenizer)
@@ -94,7 +96,7 @@ def train_ner(
     loss_fn = torch.nn.CrossEntropyLoss(ignore_index=-100)
 
     def step_loss(batch: list[Window]) -> torch.Tensor:
-        tensors = collate(batch, pieces.pad)
+        tensors = to_device(collate(batch, pieces.pad), device)
         logits = model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"])
         return loss_fn(logits.view(-1, logits.size(-1)), tensors["labels"].view(-1))
 
@@ -106,6 +108,7 @@ def train_ner(
     seconds = round(time.perf_counter() - started, 1)
     tested = evaluate_tagger(NerTagger(model, tokenizer, config), test.examples) if test is not None else None
     config.version = model_version(args.label_scheme or "ner", train.sha256, args.seed)
+    model.to("cpu")
     save_model(model, tokenizer, config, args.out)
     write_card(args.out, kind="ner", base=args.base, config=asdict(config),
                hyperparameters=hyperparameters(args),
@@ -113,7 +116,7 @@ def train_ner(
                metrics={"dev": asdict(best_dev) if best_dev else None, "test": asdict(tested) if tested else None},
                history=[{"epoch": h.epoch, "loss": h.loss, "seconds": h.seconds,
                          "dev_f1": h.dev.f1 if h.dev else None} for h in history],
-               best_epoch=best_epoch, seconds=seconds)
+               best_epoch=best_epoch, seconds=seconds, device=str(device))
     return NerTrainResult(args.out, history, best_epoch, best_dev, seconds, labels, tested)
 
 
@@ -162,6 +165,10 @@ def fit(model: torch.nn.Module, args, items: list, step_loss: Callable[[list], t
     model.load_state_dict(best[2])
     model.eval()
     return history, best[1]
+
+
+def to_device(tensors: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+    return {name: tensor.to(device) for name, tensor in tensors.items()}
 
 
 def _windows(examples: list[NerExample], pieces: WordPieces, config: NerConfig,

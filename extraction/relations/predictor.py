@@ -7,6 +7,7 @@ from pathlib import Path
 
 import torch
 
+from extraction.ner.model import model_device
 from extraction.relations.data import RelationExample
 from extraction.relations.model import (
     Encoded,
@@ -36,12 +37,15 @@ class RelationPredictor:
         self.batch_size = batch_size
 
     @classmethod
-    def from_folder(cls, folder: Path | str, *, quantize: bool = False, batch_size: int = 32) -> RelationPredictor:
-        from extraction.ner.tagger import quantize_dynamic
+    def from_folder(cls, folder: Path | str, *, quantize: bool = False, batch_size: int = 32,
+                    device: str | None = "cpu") -> RelationPredictor:
+        """`device`: cpu (the default), cuda, or auto (cuda when available; cpu with `quantize`)."""
+        from extraction.ner.tagger import inference_device, quantize_dynamic
 
         model, tokenizer, config = load_relation_model(folder)
         if quantize:
             model = quantize_dynamic(model)
+        model.to(inference_device(device, quantize))
         return cls(model, tokenizer, config, batch_size=batch_size)
 
     @property
@@ -53,12 +57,14 @@ class RelationPredictor:
         encoded = [self.encoder.encode(e, with_labels) for e in examples]
         results: list[torch.Tensor] = [torch.zeros((0, len(self.labels)))] * len(encoded)
         order = sorted((i for i, e in enumerate(encoded) if e.pairs), key=lambda i: len(encoded[i].input_ids))
+        device = model_device(self.model)
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 chunk = order[start:start + self.batch_size]
-                tensors = collate_pairs([encoded[i] for i in chunk], self.encoder.pieces.pad)
+                tensors = {k: v.to(device) for k, v in collate_pairs([encoded[i] for i in chunk],
+                                                                     self.encoder.pieces.pad).items()}
                 logits = self.model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"],
-                                    tensors["pairs"]).float()
+                                    tensors["pairs"]).float().cpu()
                 offset = 0
                 for i in chunk:
                     count = len(encoded[i].pairs)

@@ -11,8 +11,8 @@ import torch
 
 from extraction.errors import DataError, Errors
 from extraction.ner.card import hyperparameters, model_version, write_card
-from extraction.ner.model import load_encoder, save_model
-from extraction.ner.train import EpochCallback, StepCallback, fit, seed_everything
+from extraction.ner.model import load_encoder, resolve_device, save_model
+from extraction.ner.train import EpochCallback, StepCallback, fit, seed_everything, to_device
 from extraction.relations.calibration import calibration_report, fit_temperature
 from extraction.relations.data import NO_RELATION, RelationDataset
 from extraction.relations.evaluate import RelationEvaluation, evaluate_end_to_end, evaluate_gold_entities
@@ -46,6 +46,7 @@ class RelationTrainArgs:
     threads: int | None = None
     max_train_examples: int | None = None
     ner_model: str | None = None  # scores the held-out part end to end with this NER model
+    device: str = "auto"  # auto: cuda when available, else cpu; the saved model loads on the CPU
 
 
 @dataclass
@@ -75,6 +76,7 @@ def train_re(args: RelationTrainArgs, train: RelationDataset, dev: RelationDatas
     started = time.perf_counter()
     if args.threads:
         torch.set_num_threads(args.threads)
+    device = resolve_device(args.device)
     seed_everything(args.seed)
     examples = train.examples[: args.max_train_examples] if args.max_train_examples else train.examples
     labels = [NO_RELATION] + sorted({r for e in examples for _, _, r in e.relations})
@@ -89,14 +91,14 @@ def train_re(args: RelationTrainArgs, train: RelationDataset, dev: RelationDatas
     config = RelationConfig(labels=labels, entity_types=types, marker_tokens=markers, label_scheme=args.label_scheme,
                             type_pairs=[list(p) for p in type_pairs], max_length=args.max_length,
                             window=args.window, shape_features=args.shape_features)
-    model = RelationClassifier(encoder, len(labels), args.shape_features)
+    model = RelationClassifier(encoder, len(labels), args.shape_features).to(device)
     marker = MarkerEncoder(tokenizer, config)
     encoded = [e for e in (marker.encode(x, with_labels=True) for x in examples) if e.pairs]
     predictor = RelationPredictor(model, tokenizer, config)
     loss_fn = torch.nn.CrossEntropyLoss()
 
     def step_loss(batch: list) -> torch.Tensor:  # type: ignore[type-arg]
-        tensors = collate_pairs(batch, marker.pieces.pad)
+        tensors = to_device(collate_pairs(batch, marker.pieces.pad), device)
         logits = model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"], tensors["pairs"])
         return loss_fn(logits, tensors["labels"])
 
@@ -119,9 +121,11 @@ def train_re(args: RelationTrainArgs, train: RelationDataset, dev: RelationDatas
     if test is not None and args.ner_model:
         from extraction.ner.tagger import NerTagger
 
-        end_to_end = evaluate_end_to_end(predictor, NerTagger.from_folder(args.ner_model), test.examples)
+        end_to_end = evaluate_end_to_end(predictor, NerTagger.from_folder(args.ner_model, device=str(device)),
+                                         test.examples)
     seconds = round(time.perf_counter() - started, 1)
     config.version = model_version(f"re-{args.label_scheme or 'custom'}", train.sha256, args.seed)
+    model.to("cpu")
     save_model(model, tokenizer, config, args.out)
     write_card(args.out, kind="relation", base=args.base, config=asdict(config),
                hyperparameters=hyperparameters(args),
@@ -132,5 +136,5 @@ def train_re(args: RelationTrainArgs, train: RelationDataset, dev: RelationDatas
                         "calibration": calibration},
                history=[{"epoch": h.epoch, "loss": h.loss, "seconds": h.seconds,
                          "dev_f1": h.dev.scores.f1 if h.dev else None} for h in history],
-               best_epoch=best_epoch, seconds=seconds)
+               best_epoch=best_epoch, seconds=seconds, device=str(device))
     return RelationTrainResult(args.out, history, best_epoch, best_dev, seconds, labels, calibration, tested, end_to_end)
