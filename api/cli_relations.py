@@ -48,11 +48,12 @@ def train_re_cmd(
                                                 "(default: the packaged all-MiniLM-L6-v2).")] = None,
     epochs: Annotated[int, typer.Option(min=1)] = 14,
     lr: Annotated[float, typer.Option(help="Encoder learning rate.")] = 2e-4,
-    head_lr: Annotated[float, typer.Option(help="Learning rate of the new layers (shape embedding, pair head).")] = 1e-3,
+    head_lr: Annotated[float, typer.Option(help="Learning rate of the new layers (shape embedding, pair head).")] = 3e-3,
     batch_size: Annotated[int, typer.Option(min=1, help="Texts per step.")] = 16,
     max_length: Annotated[int, typer.Option(min=16, help="Word pieces per text, markers included.")] = 256,
     seed: Annotated[int, typer.Option()] = 13,
-    patience: Annotated[int, typer.Option(min=1)] = 3,
+    patience: Annotated[int, typer.Option(min=1, help="Epochs without a better dev F1 before stopping "
+                                          "(default: never, at the default epochs).")] = 14,
     window: WindowOpt = 0,
     relations: Annotated[Optional[str], typer.Option(help="Labels to learn: comma list, `all`, or `mapped` "
                                                      "(default for Re-DocRED: those the ontology maps).")] = None,
