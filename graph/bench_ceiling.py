@@ -117,7 +117,7 @@ def fact_rows(plan: Plan) -> list[dict[str, Any]]:
 def measure_write_ceiling(driver: Any, database: str, plan: Plan, batch_size: int,
                           writers: Sequence[int] = (1, 2),
                           progress: Callable[[str], None] = lambda _: None) -> WriteCeiling:
-    """Time the lightest model's writes once per writer count, after one untimed batch; the scratch
+    """Time each model's writes once per writer count, after one untimed batch per model; the scratch
     relationships are removed before each run and everything scratch at the end, also on failure."""
     rows = fact_rows(plan)
     batches = [rows[i : i + batch_size] for i in range(0, len(rows), batch_size)]
