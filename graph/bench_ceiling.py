@@ -37,21 +37,19 @@ CEILING_DROP_CONSTRAINTS = ("DROP CONSTRAINT bench_ceiling_rel_id IF EXISTS",
                             "DROP CONSTRAINT bench_ceiling_node_id IF EXISTS")
 CEILING_AWAIT_INDEXES = "CALL db.awaitIndexes(300)"
 CEILING_CREATE_NODES = "UNWIND $ids AS id CREATE (:BenchCeiling {id: id})"
-CEILING_CREATE_FACTS = """
+# every variant starts from the two entity nodes, found by their constrained ids
+_CEILING_ENDPOINTS = """
 UNWIND $rows AS row
 MATCH (s:BenchCeiling {id: row.subject_id}) USING INDEX SEEK s:BenchCeiling(id)
 MATCH (o:BenchCeiling {id: row.object_id}) USING INDEX SEEK o:BenchCeiling(id)
-CREATE (s)-[:BENCH_CEILING {id: row.id, confidence: row.confidence, sources: row.sources,
+"""
+CEILING_CREATE_FACTS = _CEILING_ENDPOINTS + """CREATE (s)-[:BENCH_CEILING {id: row.id, confidence: row.confidence, sources: row.sources,
                            first_seen: $now, last_seen: $now}]->(o)
 RETURN count(*) AS n
 """
 # the same plus each fact's provenance as parallel lists on the relationship: the lightest model
 # that still keeps the sentence, spans, confidence and extractor of every supporting mention
-CEILING_CREATE_FACTS_WITH_PROVENANCE = """
-UNWIND $rows AS row
-MATCH (s:BenchCeiling {id: row.subject_id}) USING INDEX SEEK s:BenchCeiling(id)
-MATCH (o:BenchCeiling {id: row.object_id}) USING INDEX SEEK o:BenchCeiling(id)
-CREATE (s)-[:BENCH_CEILING {id: row.id, confidence: row.confidence, sources: row.sources,
+CEILING_CREATE_FACTS_WITH_PROVENANCE = _CEILING_ENDPOINTS + """CREATE (s)-[:BENCH_CEILING {id: row.id, confidence: row.confidence, sources: row.sources,
                            first_seen: $now, last_seen: $now,
                            p_document_id: [p IN row.provenance | p.document_id],
                            p_sentence_index: [p IN row.provenance | p.sentence_index],
@@ -65,11 +63,7 @@ CREATE (s)-[:BENCH_CEILING {id: row.id, confidence: row.confidence, sources: row
 RETURN count(*) AS n
 """
 # the bare model written idempotently, as a loader must write it (a re-import adds nothing)
-CEILING_MERGE_FACTS = """
-UNWIND $rows AS row
-MATCH (s:BenchCeiling {id: row.subject_id}) USING INDEX SEEK s:BenchCeiling(id)
-MATCH (o:BenchCeiling {id: row.object_id}) USING INDEX SEEK o:BenchCeiling(id)
-MERGE (s)-[r:BENCH_CEILING {id: row.id}]->(o)
+CEILING_MERGE_FACTS = _CEILING_ENDPOINTS + """MERGE (s)-[r:BENCH_CEILING {id: row.id}]->(o)
 ON CREATE SET r.confidence = row.confidence, r.sources = row.sources, r.first_seen = $now, r.last_seen = $now
 RETURN count(*) AS n
 """

@@ -115,6 +115,19 @@ def model_device(model: nn.Module) -> torch.device:
     return next((p.device for p in model.parameters()), torch.device("cpu"))
 
 
+def inference_device(name: str | None, quantize: bool = False) -> torch.device:
+    """The device to run a loaded model on; int8 dynamic quantization runs on the CPU only."""
+    if quantize:
+        if name not in (None, "auto") and resolve_device(name).type != "cpu":
+            raise ModelError(Errors.E057, device=name, reason="int8 dynamic quantization runs on the CPU only")
+        return torch.device("cpu")
+    return resolve_device(name)
+
+
+def to_device(tensors: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
+    return {name: tensor.to(device) for name, tensor in tensors.items()}
+
+
 def load_encoder(base: str | Path):  # type: ignore[no-untyped-def]
     """Encoder and fast tokenizer of a local HF folder (or a hub name where there is a network)."""
     from transformers import AutoModel, AutoTokenizer

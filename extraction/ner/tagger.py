@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from extraction.ner.features import WordPieces, build_windows, collate
-from extraction.ner.model import NerConfig, TokenClassifier, load_model, model_device, resolve_device
+from extraction.ner.model import NerConfig, TokenClassifier, inference_device, load_model, model_device, to_device
 from extraction.ner.tags import allowed_transitions, tags_to_spans, viterbi
 
 
@@ -62,7 +62,7 @@ class NerTagger:
         with torch.inference_mode():
             for start in range(0, len(windows), self.batch_size):
                 batch = windows[start:start + self.batch_size]
-                tensors = {k: v.to(device) for k, v in collate(batch, self.pieces.pad).items()}
+                tensors = to_device(collate(batch, self.pieces.pad), device)
                 logits = self.model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"])
                 log_probs = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
                 for row, window in enumerate(batch):
@@ -80,17 +80,6 @@ class NerTagger:
         tags = [self.labels[i] for i in path]
         chosen = np.exp(log_probs[np.arange(len(path)), path])
         return [TaggedSpan(s, e, kind, round(float(chosen[s:e].mean()), 4)) for s, e, kind in tags_to_spans(tags)]
-
-
-def inference_device(name: str | None, quantize: bool = False) -> torch.device:
-    """The device to run a loaded model on; int8 dynamic quantization runs on the CPU only."""
-    if quantize:
-        if name not in (None, "auto") and resolve_device(name).type != "cpu":
-            from extraction.errors import Errors, ModelError
-
-            raise ModelError(Errors.E057, device=name, reason="int8 dynamic quantization runs on the CPU only")
-        return torch.device("cpu")
-    return resolve_device(name)
 
 
 # Linear layers left in fp32: the classifier, and the output projections of attention and of the

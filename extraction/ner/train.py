@@ -15,7 +15,7 @@ from extraction.ner.card import hyperparameters, model_version, write_card
 from extraction.ner.data import NerDataset, NerExample
 from extraction.ner.evaluate import NerEvaluation, evaluate_tagger
 from extraction.ner.features import WordPieces, Window, build_windows, collate
-from extraction.ner.model import NerConfig, TokenClassifier, load_encoder, resolve_device, save_model
+from extraction.ner.model import NerConfig, TokenClassifier, load_encoder, resolve_device, save_model, to_device
 from extraction.ner.tagger import NerTagger
 from extraction.ner.tags import labels_for
 
@@ -165,10 +165,6 @@ def fit(model: torch.nn.Module, args, items: list, step_loss: Callable[[list], t
     model.load_state_dict(best[2])
     model.eval()
     return history, best[1]
-
-
-def to_device(tensors: dict[str, torch.Tensor], device: torch.device) -> dict[str, torch.Tensor]:
-    return {name: tensor.to(device) for name, tensor in tensors.items()}
 
 
 def _windows(examples: list[NerExample], pieces: WordPieces, config: NerConfig,

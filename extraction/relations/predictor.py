@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 
-from extraction.ner.model import model_device
+from extraction.ner.model import inference_device, model_device, to_device
 from extraction.relations.data import RelationExample
 from extraction.relations.model import (
     Encoded,
@@ -40,7 +40,7 @@ class RelationPredictor:
     def from_folder(cls, folder: Path | str, *, quantize: bool = False, batch_size: int = 32,
                     device: str | None = "cpu") -> RelationPredictor:
         """`device`: cpu (the default), cuda, or auto (cuda when available; cpu with `quantize`)."""
-        from extraction.ner.tagger import inference_device, quantize_dynamic
+        from extraction.ner.tagger import quantize_dynamic
 
         model, tokenizer, config = load_relation_model(folder)
         if quantize:
@@ -61,8 +61,7 @@ class RelationPredictor:
         with torch.inference_mode():
             for start in range(0, len(order), self.batch_size):
                 chunk = order[start:start + self.batch_size]
-                tensors = {k: v.to(device) for k, v in collate_pairs([encoded[i] for i in chunk],
-                                                                     self.encoder.pieces.pad).items()}
+                tensors = to_device(collate_pairs([encoded[i] for i in chunk], self.encoder.pieces.pad), device)
                 logits = self.model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"],
                                     tensors["pairs"]).float().cpu()
                 offset = 0

@@ -11,8 +11,8 @@ import torch
 
 from extraction.errors import DataError, Errors
 from extraction.ner.card import hyperparameters, model_version, write_card
-from extraction.ner.model import load_encoder, resolve_device, save_model
-from extraction.ner.train import EpochCallback, StepCallback, fit, seed_everything, to_device
+from extraction.ner.model import load_encoder, resolve_device, save_model, to_device
+from extraction.ner.train import EpochCallback, StepCallback, fit, seed_everything
 from extraction.relations.calibration import calibration_report, fit_temperature
 from extraction.relations.data import NO_RELATION, RelationDataset
 from extraction.relations.evaluate import RelationEvaluation, evaluate_end_to_end, evaluate_gold_entities

@@ -6,8 +6,7 @@ import pytest
 import torch
 
 from extraction.errors import ModelError
-from extraction.ner.model import resolve_device
-from extraction.ner.tagger import inference_device
+from extraction.ner.model import inference_device, resolve_device
 
 HAS_CUDA = torch.cuda.is_available()
 
