@@ -489,6 +489,10 @@ RETURN e.type AS key, count(*) AS n
 FACT_TYPE_COUNT = "CALL () {{ MATCH ()-[r:`{rel_type}`]->() RETURN count(r) AS c{i} }}"
 FACTS_BY_PREDICATE = "{calls} UNWIND [{rows}] AS row WITH row WHERE row.n > 0 RETURN row.key AS key, row.n AS n"
 CANDIDATES_BY_STATUS = "MATCH (c:Candidate) RETURN c.status AS key, count(*) AS n"
+FACTS_BY_EXTRACTOR = """
+MATCH (f:Fact)-[p:SUPPORTED_BY]->(:Sentence)
+RETURN p.extractor AS key, count(DISTINCT f) AS n ORDER BY key
+"""
 
 # {match} is "(c:Candidate)" or "(c:Candidate {status: $status})". Like SQLite's inner joins,
 # a candidate whose entity or document is gone is not listed.

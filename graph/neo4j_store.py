@@ -698,11 +698,13 @@ class Neo4jStore:
             rows = ", ".join(f"{{key: '{t}', n: c{i}}}" for i, t in enumerate(types))
             by_predicate = {r["key"]: r["n"] for r in self._read(q.FACTS_BY_PREDICATE.format(calls=calls, rows=rows))}
         by_status = {r["key"]: r["n"] for r in self._read(q.CANDIDATES_BY_STATUS)}
+        by_extractor = {r["key"]: r["n"] for r in self._read(q.FACTS_BY_EXTRACTOR)}
         return StoreStats(
             store=self.name, documents=counts["documents"], sentences=counts["sentences"],
             mentions=counts["mentions"], entities=counts["entities"], facts=counts["facts"],
             entities_by_type=dict(sorted(by_type.items())),
             facts_by_predicate=dict(sorted(by_predicate.items())),
+            facts_by_extractor=dict(sorted(by_extractor.items())),
             candidates_by_status=dict(sorted(by_status.items())),
         )
 

@@ -243,6 +243,9 @@ SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sentences),
 """
 ENTITIES_BY_TYPE = "SELECT type, count(*) FROM entities GROUP BY type ORDER BY type"
 FACTS_BY_PREDICATE = "SELECT predicate, count(*) FROM facts GROUP BY predicate ORDER BY predicate"
+FACTS_BY_EXTRACTOR = """
+SELECT extractor, count(DISTINCT fact_id) FROM fact_provenance GROUP BY extractor ORDER BY extractor
+"""
 CANDIDATES = """
 SELECT c.*, s.name AS s_name, s.type AS s_type, o.name AS o_name, o.type AS o_type,
        d.title AS document_title, d.source_name, d.department

@@ -436,6 +436,7 @@ class SqliteStore:
             entities=entities, facts=facts,
             entities_by_type=dict(conn.execute(q.ENTITIES_BY_TYPE).fetchall()),
             facts_by_predicate=dict(conn.execute(q.FACTS_BY_PREDICATE).fetchall()),
+            facts_by_extractor=dict(conn.execute(q.FACTS_BY_EXTRACTOR).fetchall()),
             candidates_by_status=dict(conn.execute(q.CANDIDATES_BY_STATUS).fetchall()),
         )
 

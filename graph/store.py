@@ -166,6 +166,8 @@ class StoreStats(View):
     facts: int
     entities_by_type: dict[str, int]
     facts_by_predicate: dict[str, int]
+    # facts each extractor supports: "patterns", "joint", "records/<mapping>"… (a fact two state count for each)
+    facts_by_extractor: dict[str, int]
     candidates_by_status: dict[str, int]
 
 

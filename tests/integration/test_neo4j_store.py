@@ -333,7 +333,8 @@ def test_invalid_predicates_and_dangling_references_write_nothing(store: Neo4jSt
     assert not store.has_document(good.document.id)
     assert store.stats().model_dump(exclude={"store"}) == {
         "documents": 0, "sentences": 0, "mentions": 0, "entities": 0, "facts": 0,
-        "entities_by_type": {}, "facts_by_predicate": {}, "candidates_by_status": {}}
+        "entities_by_type": {}, "facts_by_predicate": {}, "facts_by_extractor": {},
+        "candidates_by_status": {}}
 
 
 def test_unresolved_mentions_are_counted_and_retracted(store: Neo4jStore):

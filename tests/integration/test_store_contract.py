@@ -86,6 +86,7 @@ def test_counts_across_documents(store: GraphStore, pipeline: Pipeline):
     assert stats.mentions == len(a.mentions) + len(b.mentions)
     assert stats.entities == len({e.id for e in (*a.entities, *b.entities)})
     assert stats.facts == 2 and stats.facts_by_predicate == {"represents": 2}
+    assert stats.facts_by_extractor == {"patterns": 2}
     assert stats.entities_by_type["Person"] == 2 and stats.entities_by_type["StateOrRegion"] == 2
 
 
