@@ -280,23 +280,25 @@ _mount_neo4j()
 
 
 def _mount_bench() -> None:
-    from api import cli_models, cli_relations
+    from api import cli_joint, cli_models, cli_relations
     from api.cli_bench import bench_app
 
     app.add_typer(bench_app, name="bench")
     cli_models.register(app, bench_app)
     cli_relations.register(bench_app)
+    cli_joint.register()  # `train joint`, `evaluate joint`
 
 
 _mount_bench()
 
 
 def _mount_rdf_and_records() -> None:
-    from api import cli_qa, cli_rdf, cli_records
+    from api import cli_facts, cli_qa, cli_rdf, cli_records
 
     cli_rdf.register(app)
     cli_records.register(app)
     cli_qa.register(app)  # after _mount_bench: adds to the evaluate and bench sub-apps
+    cli_facts.register()  # adds `facts` to the evaluate sub-app
 
 
 _mount_rdf_and_records()

@@ -163,16 +163,17 @@ def bench_extract(
     ctx: typer.Context,
     data: Annotated[Path, typer.Option("--data", help="A folder (or file) of documents, e.g. ../shared/data/sotu.")],
     ner_model: Annotated[Optional[Path], typer.Option("--ner-model", help="Default: models.ner_model.")] = None,
-    re_model: Annotated[Optional[Path], typer.Option("--re-model", help="Default: models.re_model.")] = None,
+    re_model: Annotated[Optional[Path], typer.Option(
+        "--re-model", help="Add the typed-marker relation model ('transformer') from this folder.")] = None,
     limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N files.")] = None,
     threads: ThreadsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """NER + relation extraction end to end over a corpus (segment → recognize → resolve → relations →
-    validate, no store): words/s, facts/s, peak memory. Recognizers: as configured (by default the
-    gazetteer plus the NER model once built); --ner-model forces the NER model."""
+    """Extraction end to end over a corpus (segment → recognize → resolve → relations → validate, no store),
+    twice over the same documents in one run: without relation extractors ("ner") and with the configured
+    ones ("ner_re"); words/s of each and their ratio, facts/s, peak memory. Recognizers as configured
+    (the gazetteer, the government rules and the NER model once built); --ner-model forces the NER model."""
     import resource
-    import time
 
     import torch
 
@@ -180,53 +181,56 @@ def bench_extract(
     from extraction.importer import collect_files
     from extraction.loaders import load_file
     from extraction.records import Document, document_id
+    from extraction.throughput import measure
 
     settings = ctx.find_root().obj.model_copy(deep=True)
     if ner_model:
         settings.models.ner_model = ner_model
+    full = build_services(settings)
+    if ner_model and "transformer" not in full.recognizers:
+        settings.pipeline.recognizers = [*full.recognizers, "transformer"]
     if re_model:
         settings.models.re_model = re_model
-    if ner_model:
-        settings.pipeline.recognizers = ["gazetteer", "transformer"]
-    settings.pipeline.relation_extractors = ["transformer"]  # the model's facts only (no patterns)
-    services = build_services(settings)
+        settings.pipeline.relation_extractors = [*(e for e in full.relation_extractors if e != "transformer"),
+                                                 "transformer"]
+    full = build_services(settings)
+    bare_settings = settings.model_copy(deep=True)
+    bare_settings.pipeline.recognizers = full.recognizers
+    bare_settings.pipeline.relation_extractors = []
+    bare = build_services(bare_settings)
     files, _ = collect_files([data])
     files = files[:limit] if limit else files
-    if not files:
-        fail(f"no documents under {data}", as_json)
-    try:
-        loading = time.perf_counter()
-        pipeline = services.pipeline
-        torch.set_num_threads(threads or settings.models.threads)
-        load_seconds = time.perf_counter() - loading
-    except ExtractionError as exc:
-        fail(str(exc), as_json)
-    words = facts = candidates = mentions = sentences = documents = 0
-    seconds = 0.0
+    documents = []
     for path in files:
         for loaded in load_file(path, settings.imports.max_file_bytes):
-            if isinstance(loaded, ExtractionError):
-                continue
-            document = Document(id=document_id(loaded.text), text=loaded.text, title=path.stem,
-                                source_path=str(path), source_name=path.name, format=loaded.format)
-            started = time.perf_counter()
-            graph = pipeline.run(document)
-            seconds += time.perf_counter() - started
-            documents += 1
-            words += document.word_count
-            sentences += len(graph.sentences)
-            mentions += len(graph.mentions)
-            facts += len(graph.facts)
-            candidates += sum(1 for c in graph.candidates if c.status == "low_confidence")
-        if not as_json:
-            err_console.print(f"{documents} documents, {words:,} words, {facts} facts, {seconds:.0f} s", end="\r")
+            if not isinstance(loaded, ExtractionError):
+                documents.append(Document(id=document_id(loaded.text), text=loaded.text, title=path.stem,
+                                          source_path=str(path), source_name=path.name, format=loaded.format))
+    if not documents:
+        fail(f"no documents under {data}", as_json)
+    try:
+        torch.set_num_threads(threads or settings.models.threads)
+        ner = measure(bare.pipeline, documents, "ner", progress=None if as_json else err_console.print)
+        ner_re = measure(full.pipeline, documents, "ner_re", progress=None if as_json else err_console.print)
+    except ExtractionError as exc:
+        fail(str(exc), as_json)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print_json({
-        "data": str(data), "documents": documents, "words": words, "sentences": sentences, "mentions": mentions,
-        "facts": facts, "low_confidence_candidates": candidates, "seconds": round(seconds, 2),
-        "words_per_second": round(words / seconds, 1) if seconds else 0.0,
-        "facts_per_second": round(facts / seconds, 2) if seconds else 0.0,
-        "model_load_seconds": round(load_seconds, 2), "peak_memory_mib": round(peak_mib, 1),
-        "threads": threads or settings.models.threads, "quantize": settings.models.quantize,
-        "recognizers": services.recognizers, "ner_model": str(services.ner_model), "re_model": str(services.re_model),
+        "data": str(data), "documents": len(documents), "ner": ner, "ner_re": ner_re,
+        "ratio": round(ner_re.words_per_second / ner.words_per_second, 3) if ner.words_per_second else 0.0,
+        "peak_memory_mib": round(peak_mib, 1), "threads": threads or settings.models.threads,
+        "quantize": settings.models.quantize, "recognizers": full.recognizers,
+        "relation_extractors": full.relation_extractors, "cpu": _cpu_name(),
     })
+
+
+def _cpu_name() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()

@@ -53,6 +53,15 @@ class Errors(str, Enum):
             "(GOVKG_MODELS__RE_MODEL), or leave 'transformer' out of pipeline.relation_extractors")
     E062 = "{path}: no relations to learn ({reason})"
     E063 = "{path}: cannot mark entities: {reason}"
+    # facts evaluation (extraction/evaluation)
+    E070 = "{path}: cannot read the gold facts: {reason}"
+    E071 = "{path}, line {line}: invalid JSON: {reason}"
+    E072 = "{path}, line {line}: not a gold sentence: {reason}"
+    E073 = "{path}, line {line}: entity {text!r} at {start}-{end} does not match the text there ({found!r})"
+    E074 = "{path}, line {line}: fact {role} {text!r} is not the text of an entity of the line"
+    E075 = "{path}: no gold sentences found"
+    E076 = "the evaluation documents did not import into the scratch store: {reason}"
+    E077 = "gold sentence {sentence} is not in the stored text of its document"
 
     def format(self, **kwargs: object) -> str:  # type: ignore[override]
         return f"[{self.name}] " + self.value.format(**kwargs)

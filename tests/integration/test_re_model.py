@@ -174,7 +174,11 @@ def test_cli_evaluate_re_and_bench_extract_print_json(tiny_model: Path, tmp_path
                  "--re-model", str(tiny_model), "--json")
     assert bench.returncode == 0, bench.stderr
     figures = json.loads(bench.stdout)
-    assert figures["documents"] == 1 and figures["words"] > 100 and figures["words_per_second"] > 0
-    assert figures["peak_memory_mib"] > 0 and "facts_per_second" in figures
+    assert figures["documents"] == 1 and figures["relation_extractors"] == ["patterns", "transformer"]
+    ner, ner_re = figures["ner"], figures["ner_re"]
+    assert ner["words"] == ner_re["words"] > 100 and ner["words_per_second"] > 0 and ner_re["words_per_second"] > 0
+    assert ner["relation_extractors"] == [] and ner["facts"] == 0 and ner_re["relation_extractors"] == ["patterns", "relations"]
+    assert figures["ratio"] == round(ner_re["words_per_second"] / ner["words_per_second"], 3)
+    assert figures["peak_memory_mib"] > 0 and figures["cpu"]
     missing = _run("evaluate", "re", "--model", str(tmp_path / "nope"), "--data", str(data), "--json")
     assert missing.returncode == 1 and "E053" in json.loads(missing.stdout)["error"]
