@@ -1,12 +1,13 @@
 """The extraction pipeline: segment → recognize → merge → resolve → relate → validate, one document at a time."""
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from extraction import builtin  # noqa: F401  (registers the built-in components)
 from extraction.builtin import Resources
 from extraction.components import EntityRecognizer, EntityResolver, FactValidator, RelationExtractor, Segmenter
-from extraction.records import Document, DocumentGraph, Fact, Mention
+from extraction.records import Document, DocumentGraph, Fact, Mention, mention_id
 from extraction.registry import create
 
 
@@ -40,7 +41,8 @@ class Pipeline:
 
     def run(self, document: Document) -> DocumentGraph:
         sentences = self.segmenter.run(document)
-        mentions = merge_mentions([m for r in self.recognizers for m in r.run(document, sentences)])
+        found = [m for r in self.recognizers for m in r.run(document, sentences)]
+        mentions = merge_mentions(tidy_person_spans(document.text, found))
         mentions, entities = self.resolver.run(mentions)
         facts: dict[str, Fact] = {}
         for extractor in self.relation_extractors:
@@ -55,6 +57,41 @@ class Pipeline:
             document=document, sentences=tuple(sentences), mentions=tuple(mentions),
             entities=tuple(entities), facts=tuple(kept), candidates=tuple(candidates),
         )
+
+
+_NAME_SUFFIX = re.compile(r"^,?\s(?:Jr|Sr)\.|^,?\s(?:II|III|IV)\b")
+_TITLE_WORDS = re.compile(r"^(?:(?:the\s+)?Honorable|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen)\.?\s+")
+
+
+def tidy_person_spans(text: str, mentions: list[Mention]) -> list[Mention]:
+    """A model's person span without the title a rule layer found at its start ("Senators Warner" →
+    "Warner") or an honorific ("Ms. Bianchi" → "Bianchi"), and with its name suffix ("Joseph R. Biden" + ", Jr.")."""
+    titles = [m for m in mentions if m.type == "Position"]
+    out: list[Mention] = []
+    for mention in mentions:
+        if mention.type == "Person" and mention.gazetteer_key is None:
+            start, end = mention.start, mention.end
+            for title in titles:
+                if title.start == start and title.end < end:
+                    start = title.end
+            honorific = _TITLE_WORDS.match(text[start:end])
+            if honorific and start + honorific.end() < end:
+                start += honorific.end()
+            while start < end and text[start].isspace():
+                start += 1
+            if (start, end) != (mention.start, mention.end):
+                mention = mention.model_copy(update={
+                    "start": start, "text": text[start:end],
+                    "id": mention_id(mention.document_id, start, end, mention.type)})
+        if mention.type == "Person":
+            suffix = _NAME_SUFFIX.match(text[mention.end : mention.end + 6])
+            if suffix:
+                end = mention.end + suffix.end()
+                mention = mention.model_copy(update={
+                    "end": end, "text": text[mention.start : end],
+                    "id": mention_id(mention.document_id, mention.start, end, mention.type)})
+        out.append(mention)
+    return out
 
 
 def merge_mentions(mentions: list[Mention]) -> list[Mention]:

@@ -36,7 +36,7 @@ class PairPattern:
     second_text: re.Pattern[str] | None = None  # the second mention's own text
     drop: tuple[str, ...] = ("Position",)  # mentions of these classes may stand between; their text is dropped
     any_between: bool = False  # any mention may stand between (the pattern's text says where)
-    unless: tuple[str, ...] = ()  # classes the second mention must not be (a more specific pattern covers them)
+    unless: tuple[str, ...] = ()  # classes neither mention may be (a more specific pattern covers them)
     confidence: float = 0.85
 
 
@@ -80,7 +80,7 @@ PATTERNS: tuple[PairPattern, ...] = (
     # bodies and places
     PairPattern("unit-of", "subOrganizationOf", "GovernmentOrganization", "Organization",
                 _p(r"^,?\s+(?:an?\s+|the\s+)?(?:agency|office|bureau|component|part|unit)\s+(?:with)?in\s+(?:of\s+)?"
-                   r"(?:the\s+)?$|^\s+(?:of|at|in|within)\s+the\s+$")),
+                   r"(?:the\s+)?$|^\s+(?:of|at|in|within)\s+the\s+$"), unless=("Legislature",)),
     PairPattern("institute-at", "subOrganizationOf", "Organization", "Organization",
                 _p(r"^\s+(?:at|within)\s+the\s+$"), confidence=0.75),
     PairPattern("established-in", "subOrganizationOf", "GovernmentOrganization", "GovernmentOrganization",
@@ -133,7 +133,8 @@ PATTERNS: tuple[PairPattern, ...] = (
                    r"\s+(?:the\s+)?$")),
     PairPattern("provided-for", "fundedBy", "Legislation", "Entity",
                 _p(rf"^\s+{_ADVERBS}(?:provided|provides|funded|funds|invested|invests|allocated)\s+[^;]{{0,40}}?\s+"
-                   r"(?:for|to|in)\s+(?:the\s+)?(?:[’']s\s+)?$"), subject_first=False, drop=("Organization",)),
+                   r"(?:for|to|in)\s+(?:the\s+)?(?:[’']s\s+)?$"), subject_first=False, drop=("Organization",),
+                after=_p(r"^(?![’']s\b)")),
     PairPattern("measure-date", "pointInTime", "Legislation", "Date",
                 _p(r"^\s+(?:(?:was|were|is|issued|signed|enacted|passed|adopted|established)\s+)*(?:in|on)\s+$")),
     PairPattern("event-date", "pointInTime", "Event", "Date", _p(r"^\s+(?:(?:was|were|is|held)\s+)*(?:in|on)\s+$")),
@@ -158,7 +159,7 @@ def _matches(view: SentenceView, pattern: PairPattern, first: Mention, second: M
         return False
     if not (view.kind(first, pattern.first) and view.kind(second, pattern.second)):
         return False
-    if any(view.kind(second, cls) for cls in pattern.unless):
+    if any(view.kind(m, cls) for cls in pattern.unless for m in (first, second)):
         return False
     if pattern.any_between:
         between = view.gap(first, second)

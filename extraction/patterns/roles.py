@@ -214,9 +214,10 @@ def frame(view: SentenceView, kinds: frozenset[TitleKind], person: Mention, body
         return None
     if TitleKind.SPEAKER in kinds and view.kind(body, "Legislature") or TitleKind.CHAIR in kinds:
         return Found("chairpersonOf", person, body, FRAME, "title-body")
-    if kinds & {TitleKind.LEGISLATOR, TitleKind.MEMBER} and any(
-            view.kind(body, c) for c in ("Legislature", "Committee", "Court")):
-        return Found("memberOf", person, body, FRAME, "title-body")
+    if kinds & {TitleKind.LEGISLATOR, TitleKind.MEMBER}:
+        if any(view.kind(body, c) for c in ("Legislature", "Committee", "Court")):
+            return Found("memberOf", person, body, FRAME, "title-body")
+        return None  # "House Republican Whip": the body is not the employer
     if kinds & {TitleKind.HEAD, TitleKind.HEAD_OF_STATE}:
         return Found("headOf", person, body, FRAME, "title-body")
     if kinds & {TitleKind.HEAD_OF_GOVERNMENT, TitleKind.LEGISLATOR}:
