@@ -83,10 +83,11 @@ class Services:
             model_batch_size=models.batch_size,
             quantize=models.quantize,
             re_model=self.re_model,
+            joint_model=self.joint_model,
             map_relation_label=self.ontology.map_relation_label,
             min_relation_candidate=models.min_relation_candidate,
         )
-        if "transformer" in self.recognizers or "transformer" in self.relation_extractors:
+        if "transformer" in self.recognizers or {"transformer", "joint"} & set(self.relation_extractors):
             import torch
 
             torch.set_num_threads(models.threads)
@@ -99,23 +100,30 @@ class Services:
 
     @property
     def recognizers(self) -> list[str]:
-        """The configured recognizers; by default the gazetteer, plus the NER model once it is built."""
+        """The configured recognizers; by default the gazetteer and the government rules, plus the NER model
+        once it is built."""
         configured = self.settings.pipeline.recognizers
         if configured is not None:
             return configured
-        return ["gazetteer", "transformer"] if self.ner_model.is_dir() else ["gazetteer"]
+        return ["gazetteer", "government", "transformer"] if self.ner_model.is_dir() else ["gazetteer", "government"]
 
     @property
     def re_model(self) -> Path:
         return self.settings.models.re_model or default_models_dir() / "re"
 
     @property
+    def joint_model(self) -> Path:
+        return self.settings.models.joint_model or default_models_dir() / "joint"
+
+    @property
     def relation_extractors(self) -> list[str]:
-        """The configured relation extractors; by default the patterns, plus the relation model once built."""
+        """The configured relation extractors; by default the rule layer, plus the relation head over the NER
+        encoding once both models are built (`make models`)."""
         configured = self.settings.pipeline.relation_extractors
         if configured is not None:
             return configured
-        return ["patterns", "transformer"] if self.re_model.is_dir() else ["patterns"]
+        joint = self.joint_model.is_dir() and self.ner_model.is_dir()
+        return ["patterns", "joint"] if joint else ["patterns"]
 
     def importer(self, department: str | None = None, labels: tuple[str, ...] = (),
                  reextract: bool = False) -> Importer:

@@ -24,10 +24,12 @@ class PipelineSettings(BaseModel):
     """Which components make up the extraction pipeline, by registered name."""
 
     segmenter: str = "spacy"
-    # default: the gazetteer, plus the fine-tuned NER model ("transformer") when its folder exists
+    # default: the gazetteer and the government rules, plus the fine-tuned NER model ("transformer") when
+    # its folder exists
     recognizers: list[str] | None = None
     resolver: str = "alias"
-    # default: the patterns, plus the fine-tuned relation model ("transformer") when its folder exists
+    # default: the rule layer ("patterns"), plus the relation head over the NER encoding ("joint") when its
+    # folder exists; the typed-marker relation model ("transformer") only when named here
     relation_extractors: list[str] | None = None
     validator: str = "ontology"
     min_fact_confidence: float = Field(0.5, ge=0.0, le=1.0)  # below: kept as a flagged candidate
@@ -63,7 +65,8 @@ class ModelSettings(BaseModel):
     batch_size: int = Field(64, ge=1)
     quantize: bool = True  # int8 dynamic quantization of the encoder projections (about 2× faster on CPUs with VNNI, little gain on AVX2 only; F1 −0.1 to −0.2 points)
     min_entity_confidence: float = Field(0.5, ge=0.0, le=1.0)  # NER spans below are not mentions
-    re_model: Path | None = None  # default: models/re (built by `make models-re`)
+    re_model: Path | None = None  # default: models/re (built by `make models-re`; used only when named)
+    joint_model: Path | None = None  # default: models/joint (built by `make models`)
     # relation-model pairs whose best relation is below this are not facts nor candidates (between it
     # and pipeline.min_fact_confidence they are kept as low-confidence candidates)
     min_relation_candidate: float = Field(0.1, ge=0.0, le=1.0)

@@ -20,6 +20,8 @@ from extraction.validation import OntologyFactValidator
 if TYPE_CHECKING:  # torch loads only when a pipeline uses the model
     from extraction.ner.recognizer import TransformerRecognizer
     from extraction.relations.extractor import TransformerRelationExtractor
+    from extraction.relations.joint.extractor import JointRelationExtractor
+    from extraction.rules.recognizer import GovernmentRecognizer
 
 
 @dataclass
@@ -39,6 +41,7 @@ class Resources:
     re_model: Path | None = None  # folder of a fine-tuned relation model (`govkg train re`)
     map_relation_label: Callable[[str, str], tuple[str, bool] | None] | None = None  # → (predicate, inverted)
     min_relation_candidate: float = 0.1  # model pairs below are not even candidates
+    joint_model: Path | None = None  # folder of the pair head over the NER model's encodings (`govkg train joint`)
     extra: dict[str, object] = field(default_factory=dict)
 
     @cached_property
@@ -54,6 +57,13 @@ def _spacy_segmenter(resources: Resources) -> SpacySegmenter:
 @register("recognizer", "gazetteer")
 def _gazetteer(resources: Resources) -> GazetteerRecognizer:
     return GazetteerRecognizer(resources.gazetteer_dir)
+
+
+@register("recognizer", "government")
+def _government(resources: Resources) -> GovernmentRecognizer:
+    from extraction.rules.recognizer import GovernmentRecognizer
+
+    return GovernmentRecognizer.from_entries(resources.gazetteer_entries)
 
 
 @register("recognizer", "transformer")
@@ -72,7 +82,9 @@ def _transformer(resources: Resources) -> TransformerRecognizer:
 
 @register("resolver", "alias")
 def _alias_resolver(resources: Resources) -> AliasResolver:
-    return AliasResolver(resources.gazetteer_entries, compatible=resources.is_a)
+    from extraction.names import canonical_name
+
+    return AliasResolver(resources.gazetteer_entries, compatible=resources.is_a, canonical=canonical_name)
 
 
 @register("relation_extractor", "patterns")
@@ -92,6 +104,23 @@ def _relation_model(resources: Resources) -> TransformerRelationExtractor:
         resources.map_relation_label or (lambda scheme, label: (label, False)), resources.is_a,
         min_candidate_confidence=resources.min_relation_candidate, quantize=resources.quantize,
         batch_size=resources.model_batch_size,
+    )
+
+
+@register("relation_extractor", "joint")
+def _joint_relation_model(resources: Resources) -> JointRelationExtractor:
+    from extraction.relations.joint.extractor import JointRelationExtractor
+
+    folder = resources.joint_model
+    if folder is None or not folder.is_dir():
+        raise ConfigError(Errors.E053, path=folder, reason="no joint relation model there: run `govkg train joint`, "
+                          "set models.joint_model, or leave 'joint' out of pipeline.relation_extractors")
+    ner_folder = resources.ner_model
+    if ner_folder is None or not ner_folder.is_dir():
+        raise ConfigError(Errors.E056, path=ner_folder)
+    return JointRelationExtractor.from_folder(
+        folder, ner_folder, resources.is_a, min_candidate_confidence=resources.min_relation_candidate,
+        quantize=resources.quantize, batch_size=resources.model_batch_size,
     )
 
 

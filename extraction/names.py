@@ -29,6 +29,43 @@ _HEAD_TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 
+def canonical_name(cls: str, text: str) -> str | None:
+    """The name an entity of this class is known by, when the surface is one of its variants: a date's ISO
+    value ("May 24, 2025" → 2025-05-24), a country's, party's or city's usual name ("U.S." → United States,
+    "D" → Democratic Party), a title in the singular ("Senators" → Senator). None: the surface is the name."""
+    from extraction.rules.dates import iso_date
+    from extraction.rules.parties import canonical_party
+    from extraction.rules.places import canonical_city, canonical_country
+
+    if cls == "Date":
+        return iso_date(text)
+    if cls == "Country":
+        return canonical_country(text)
+    if cls == "PoliticalParty":
+        return canonical_party(text)
+    if cls == "City":
+        return canonical_city(text)
+    if cls == "Position":
+        return singular_title(text)
+    return None
+
+
+def singular_title(text: str) -> str | None:
+    """"Senators" → "Senator", "Secretaries" → "Secretary"; None when the title is not a plural."""
+    if " of " in text or " to " in text:
+        return None
+    head, _, last = text.rstrip().rpartition(" ")
+    if len(last) <= 3 or not last[0].isalpha():
+        return None
+    if last.endswith("ies"):
+        single = last[:-3] + "y"
+    elif last.endswith("s") and not last.endswith(("ss", "us", "is")):
+        single = last[:-1]
+    else:
+        return None
+    return f"{head} {single}" if head else single
+
+
 def organization_type(text: str) -> str | None:
     """The class an organisation's head word gives, or None (it stays Organization)."""
     for pattern, cls in _HEAD_TYPES:

@@ -95,10 +95,10 @@ def tidy_person_spans(text: str, mentions: list[Mention]) -> list[Mention]:
 
 
 def merge_mentions(mentions: list[Mention]) -> list[Mention]:
-    """One mention per stretch of text: gazetteer-known first, then longer, then more confident."""
-    ranked = sorted(
-        mentions, key=lambda m: (m.gazetteer_key is None, -(m.end - m.start), -m.confidence, m.start)
-    )
+    """One mention per stretch of text: the rule layers first (the gazetteer, which knows the exact entity,
+    and the government rules, which know titles, measures and places), then longer, then more confident."""
+    ranked = sorted(mentions, key=lambda m: (
+        m.gazetteer_key is None and m.extractor.name != "government", -(m.end - m.start), -m.confidence, m.start))
     taken: list[Mention] = []
     occupied: list[tuple[int, int]] = []
     for mention in ranked:

@@ -90,7 +90,7 @@ class AliasResolver:
                 update["gazetteer_key"] = previous.gazetteer_key
             return mention.model_copy(update=update), Entity(
                 id=owner.id, name=owner.name, type=owner.type, aliases=(mention.text,))
-        name = self.canonical(mention.type, mention.text) or mention.text
+        name = self._canonical(mention) or mention.text
         eid = entity_id(f"{mention.type}:{normalize_name(name)}")
         aliases = (mention.text,) if name != mention.text else ()
         return mention.model_copy(update={"entity_id": eid}), Entity(id=eid, name=name, type=mention.type,
@@ -103,8 +103,14 @@ class AliasResolver:
                 return mention.model_copy(update={"type": refined})
         return mention
 
+    def _canonical(self, mention: Mention) -> str | None:
+        return self.canonical(mention.type, mention.text)
+
     def _lookup(self, mention: Mention) -> str | None:
         key = self.by_acronym.get(mention.text) or self.by_name.get(normalize_name(mention.text))
+        if key is None:
+            canonical = self._canonical(mention)  # "U.S." → "United States", "Democrats" → "Democratic Party"
+            key = self.by_name.get(normalize_name(canonical)) if canonical else None
         if key is None and self.compatible(mention.type, "Location") and _STATE_OF.match(mention.text):
             key = self.by_name.get(normalize_name(_STATE_OF.sub("", mention.text)))  # "State of Indiana"
         if key is None:

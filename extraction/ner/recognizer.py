@@ -44,9 +44,28 @@ class TransformerRecognizer:
                 if kind is None or span.confidence < self.min_confidence:
                     continue
                 start, end = positions[span.start][0], positions[span.end - 1][1]
+                kind = _place_kind(kind, document.text[start:end])
+                if kind is None:
+                    continue
                 mentions.append(Mention(
                     id=mention_id(document.id, start, end, kind), document_id=document.id,
                     sentence_index=sentence.index, start=start, end=end, text=document.text[start:end],
                     type=kind, confidence=span.confidence, extractor=self.extractor,
                 ))
         return mentions
+
+
+_PLACE_TYPES = {"Location", "Country", "StateOrRegion", "City"}
+
+
+def _place_kind(kind: str, text: str) -> str | None:
+    """A place mention's type from what the place lists know ("Ecuador" -> Country, "Galveston" -> City);
+    None for a demonym ("Iraqi", "Iraqis", "Americans", "U.S.-German"), which is never a place."""
+    if kind not in _PLACE_TYPES:
+        return kind
+    from extraction.rules.demonyms import names_a_demonym
+    from extraction.rules.places import place_type
+
+    if names_a_demonym(text):
+        return None
+    return (place_type(text) or kind) if kind == "Location" else kind

@@ -151,13 +151,14 @@ def test_the_transformer_relation_extractor_without_a_model_is_a_clear_error(tmp
         build_services(settings).pipeline  # noqa: B018
 
 
-def test_the_relation_model_is_used_by_default_once_built(tiny_model: Path, tmp_path: Path) -> None:
-    settings = load_settings(data_dir=tmp_path / "data", models={"re_model": tiny_model},
-                             pipeline={"relation_extractors": None})
-    assert build_services(settings).relation_extractors == ["patterns", "transformer"]
-    settings = load_settings(data_dir=tmp_path / "data", models={"re_model": tmp_path / "nope"},
-                             pipeline={"relation_extractors": None})
+def test_the_typed_marker_model_is_used_only_when_named(tiny_model: Path, tmp_path: Path) -> None:
+    nothing = tmp_path / "nope"
+    settings = load_settings(data_dir=tmp_path / "data", pipeline={"relation_extractors": None},
+                             models={"re_model": tiny_model, "joint_model": nothing, "ner_model": nothing})
     assert build_services(settings).relation_extractors == ["patterns"]
+    settings = load_settings(data_dir=tmp_path / "data", models={"re_model": tiny_model},
+                             pipeline={"relation_extractors": ["patterns", "transformer"]})
+    assert build_services(settings).relation_extractors == ["patterns", "transformer"]
 
 
 def test_cli_evaluate_re_and_bench_extract_print_json(tiny_model: Path, tmp_path: Path) -> None:
