@@ -24,7 +24,7 @@ _HEAD_TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^(?:U\.S\.\s+|United States\s+)?(?:Senate|House(?: of Representatives)?|Congress|Parliament|"
                 r"Knesset|Bundestag|Duma|Legislature|General Assembly|National Assembly)$"), "Legislature"),
     (re.compile(r"\bParty$|^(?:Republican|Democratic|Democrat|Libertarian|GOP)s?$"), "PoliticalParty"),
-    (re.compile(r"^(?:U\.S\.\s+|State\s+)?Department of\b|\bDepartment$"), "Department"),
+    (re.compile(r"\bDepartment of\b|\bDepartment$"), "Department"),
     (re.compile(r"^Office of\b|\b(?:Office|Bureau|Administration|Agency|Service|Authority)$"), "Agency"),
 )
 

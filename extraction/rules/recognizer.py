@@ -12,6 +12,7 @@ from extraction.records import Document, Extractor, Mention, Sentence, mention_i
 from extraction.rules.common import RuleContext, RuleSpan, rule_nlp
 from extraction.rules.dates import find_dates
 from extraction.rules.legislation import acronyms_of, find_legislation
+from extraction.rules.organizations import find_organizations
 from extraction.rules.parties import find_parties
 from extraction.rules.places import find_places
 from extraction.rules.positions import find_positions
@@ -58,7 +59,7 @@ class GovernmentRecognizer:
         """Every rule over one sentence's tokens; overlaps resolved longest first."""
         context = self.context
         found = [*find_legislation(doc, context), *find_places(doc, context), *find_parties(doc, context),
-                 *find_dates(doc.text)]
+                 *find_dates(doc.text), *find_organizations(doc, context)]
         for acronym, kind in (acronyms or {}).items():
             for match in re.finditer(rf"(?<![\w-]){re.escape(acronym)}(?![\w-])", doc.text):
                 found.append(RuleSpan(match.start(), match.end(), kind, 0.8, "acronym"))

@@ -43,7 +43,8 @@ def test_a_named_body_or_place_stays_out_of_the_title(recognizer):
     text = "Michael Regan is the Administrator of the Environmental Protection Agency."
     assert marks(recognizer, text, "Position") == [("Administrator", "Position")]
     text = "She met President Emmanuel Macron of France and the Secretary of the Ohio Department of Health."
-    assert marks(recognizer, text) == [("President", "Position"), ("France", "Country"), ("Secretary", "Position")]
+    assert marks(recognizer, text) == [("President", "Position"), ("France", "Country"), ("Secretary", "Position"),
+                                       ("Ohio Department of Health", "Department")]
     # a known organisation's acronym before a head title is that organisation; a topic word is the title's
     text = "FBI Director Christopher Wray spoke after Litigation Director Ann Lee and Climate Coordinator Bo Kim."
     assert marks(recognizer, text, "Position") == [("Director", "Position"), ("Litigation Director", "Position"),
@@ -63,7 +64,8 @@ def test_generic_roles_and_names_that_look_like_titles_are_not_positions(recogni
     assert marks(recognizer, "He worked as a senior advisor and an aide to the attorney.", "Position") == []
     assert marks(recognizer, "Dr. Martin Luther King spoke in 1963 about justice.", "Position") == []
     text = "The Council of Governors met the Republican Governors Association and the Joint Chiefs of Staff."
-    assert marks(recognizer, text) == []
+    assert marks(recognizer, text) == [("Council of Governors", "Committee"),
+                                       ("Republican Governors Association", "Organization")]
     text = "The Office of the Vice President drafted the President’s Council of Advisors report."
     assert marks(recognizer, text, "Position") == []
 
@@ -163,8 +165,8 @@ def test_place_types_for_other_recognizers():
 
 def test_regions_and_state_of(recognizer):
     text = "Leaders of the Middle East attended the East Asia Summit with the Governor of the State of Indiana."
-    assert marks(recognizer, text) == [("Middle East", "Location"), ("Governor", "Position"),
-                                       ("State of Indiana", "StateOrRegion")]
+    assert marks(recognizer, text) == [("Middle East", "Location"), ("East Asia Summit", "Event"),
+                                       ("Governor", "Position"), ("State of Indiana", "StateOrRegion")]
     spans = recognizer.spans(tokenize("the State of Indiana"))
     assert spans[0].key == "state:IN"
 
@@ -187,7 +189,8 @@ def test_party_words(recognizer):
     text = "Democratic senators and Republicans praised Republican Governor Phil Scott."
     assert marks(recognizer, text) == [("Democratic", "PoliticalParty"), ("Republicans", "PoliticalParty"),
                                        ("Republican", "PoliticalParty"), ("Governor", "Position")]
-    assert marks(recognizer, "Democratic institutions need the Democratic National Committee.") == []
+    assert marks(recognizer, "Democratic institutions need the Democratic National Committee.") == [
+        ("Democratic National Committee", "Committee")]  # the party's committee, not the party
 
 
 # --- dates -------------------------------------------------------------------------------------------
@@ -228,3 +231,13 @@ def test_recognizer_mentions_carry_document_offsets_and_remember_acronyms(recogn
     assert found == [("Canada", "Country", 0), ("North American Free Trade Agreement", "Legislation", 0),
                      ("NAFTA", "Legislation", 0), ("NAFTA", "Legislation", 1), ("January 1, 1994", "Date", 1)]
     assert all(text[m.start:m.end] == m.text and m.extractor.name == "government" for m in mentions)
+
+
+def test_organisations_and_events_by_head_word(recognizer):
+    text = "She led the Oregon Health Authority and chaired the Committee on Finance of the Western Governors Association."
+    assert marks(recognizer, text) == [("Oregon Health Authority", "Agency"), ("Committee on Finance", "Committee"),
+                                       ("Western Governors Association", "Organization")]
+    text = "He clerked at the U.S. Court of Appeals for the Ninth Circuit before the Paris Peace Conference."
+    assert marks(recognizer, text) == [("U.S. Court of Appeals for the Ninth Circuit", "Court"),
+                                       ("Paris Peace Conference", "Event")]
+    assert marks(recognizer, "The Office said the Committee would meet.") == []  # generic descriptions
