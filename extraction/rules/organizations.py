@@ -84,8 +84,12 @@ def _complement_end(doc: Doc, head: int) -> int:
         if _capitalised(doc[j]):
             end = j + 1
         j += 1
-    if end == head + 1 or doc[end - 1].lower_ in _HEADS:
-        return head + 1
+    if end > head + 1 and doc[end - 1].lower_ in _HEADS:
+        # "Committee on Finance of the Western Governors Association": the unit's name ends before its parent's
+        ofs = [k for k in range(head + 2, end) if doc[k].lower_ == "of"]
+        end = ofs[-1] if ofs else head + 1
+        while end > head + 1 and not _capitalised(doc[end - 1]):
+            end -= 1
     return end
 
 
