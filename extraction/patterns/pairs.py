@@ -18,7 +18,7 @@ MAX_GAP = 160  # characters between the two mentions
 
 _ADVERBS = r"(?:(?:\w+ly|also|then|today|yesterday|once|again|later|has|have|had|previously|now|currently|still)\s+)*"
 _LEGISLATOR = r"(?:Senator|Sen\.|Representative|Rep\.|Congressman|Congresswoman)"
-_HEAD_TITLE = r"(?:Secretary|Director|Administrator|Chair(?:man|woman|person)?|Commissioner|Head|Leader|Speaker)"
+_HEAD_TITLE = r"(?:Secretary|Director|Administrator|Commissioner|Head)"  # chairs and speakers: roles.py
 # "Ohio, Texas, and Utah" is a list of places, not a city and its state
 _NO_LIST = re.compile(r"^(?!\s*,?\s*(?:and|or)\s+(?:the\s+)?[A-Z])(?!\s*,\s*[A-Z])")
 
