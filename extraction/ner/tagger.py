@@ -8,8 +8,16 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from extraction.ner.features import WordPieces, build_windows, collate
-from extraction.ner.model import NerConfig, TokenClassifier, inference_device, load_model, model_device, to_device
+from extraction.ner.encodings import WordEncodingCache, encoding_cache, open_cache
+from extraction.ner.features import Window, WordPieces, build_windows, collate
+from extraction.ner.model import (
+    NerConfig,
+    TokenClassifier,
+    inference_device,
+    load_model,
+    model_device,
+    to_device,
+)
 from extraction.ner.tags import allowed_transitions, tags_to_spans, viterbi
 
 
@@ -23,7 +31,7 @@ class TaggedSpan:
 
 class NerTagger:
     def __init__(self, model: TokenClassifier, tokenizer, config: NerConfig, *,  # type: ignore[no-untyped-def]
-                 batch_size: int = 64, constrained: bool = True) -> None:
+                 batch_size: int = 64, constrained: bool = True, keep_encodings: bool = False) -> None:
         self.model = model.eval()
         self.config = config
         self.labels = list(config.labels)
@@ -31,16 +39,20 @@ class NerTagger:
         self.batch_size = batch_size
         self.constrained = constrained
         self.start_ok, self.trans_ok = allowed_transitions(self.labels)
+        # keep each sentence's word encodings in the process-wide cache of this model version
+        # (extraction/ner/encodings.py); also done, without the flag, once a consumer opened that cache
+        self.keep_encodings = keep_encodings
 
     @classmethod
     def from_folder(cls, folder: Path | str, *, quantize: bool = False, batch_size: int = 64,
-                    constrained: bool = True, device: str | None = "cpu") -> NerTagger:
+                    constrained: bool = True, device: str | None = "cpu", keep_encodings: bool = False) -> NerTagger:
         """`device`: cpu (the default), cuda, or auto (cuda when available; cpu with `quantize`)."""
         model, tokenizer, config = load_model(folder)
         if quantize:
             model = quantize_dynamic(model)
         model.to(inference_device(device, quantize))
-        return cls(model, tokenizer, config, batch_size=batch_size, constrained=constrained)
+        return cls(model, tokenizer, config, batch_size=batch_size, constrained=constrained,
+                   keep_encodings=keep_encodings)
 
     @property
     def types(self) -> list[str]:
@@ -52,9 +64,44 @@ class NerTagger:
         scores = self.word_log_probs(sentences, documents)
         return [self.decode(matrix) for matrix in scores]
 
+    @property
+    def version(self) -> str:
+        return self.config.version or "unversioned"
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.model.encoder.config.hidden_size)
+
+    def encodings_cache(self) -> WordEncodingCache | None:
+        """Where this tagger keeps word encodings: its version's cache when asked to or when a consumer
+        opened it; None (keep nothing) otherwise."""
+        return encoding_cache(self.version) if self.keep_encodings else open_cache(self.version)
+
     def word_log_probs(self, sentences: Sequence[Sequence[str]],
                        documents: Sequence[str] | None = None) -> list[np.ndarray]:
+        cache = self.encodings_cache()
+        scores, encodings = self._run(sentences, documents, keep=cache is not None)
+        if cache is not None and encodings is not None:
+            for words, encoding in zip(sentences, encodings, strict=True):
+                cache.put(words, encoding)
+        return scores
+
+    def word_encodings(self, sentences: Sequence[Sequence[str]],
+                       documents: Sequence[str] | None = None) -> list[np.ndarray]:
+        """Each sentence's words as the encoder's final hidden states, the mean of each word's pieces
+        (float32 [n_words, hidden]); what `word_log_probs` keeps in the cache, computed by the same pass."""
+        _, encodings = self._run(sentences, documents, keep=True)
+        assert encodings is not None
+        cache = self.encodings_cache()
+        if cache is not None:
+            for words, encoding in zip(sentences, encodings, strict=True):
+                cache.put(words, encoding)
+        return encodings
+
+    def _run(self, sentences: Sequence[Sequence[str]], documents: Sequence[str] | None,
+             keep: bool) -> tuple[list[np.ndarray], list[np.ndarray] | None]:
         scores = [np.zeros((len(s), len(self.labels)), dtype=np.float32) for s in sentences]
+        encodings = [np.zeros((len(s), self.hidden_size), dtype=np.float32) for s in sentences] if keep else None
         windows = build_windows(sentences, self.pieces, self.config.max_length, documents,
                                 self.config.context_tokens)
         windows.sort(key=lambda w: len(w.input_ids))
@@ -63,12 +110,40 @@ class NerTagger:
             for start in range(0, len(windows), self.batch_size):
                 batch = windows[start:start + self.batch_size]
                 tensors = to_device(collate(batch, self.pieces.pad), device)
-                logits = self.model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"])
+                if encodings is None:
+                    logits = self.model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"])
+                else:  # the same computation as forward() (dropout is off in eval), keeping the states
+                    hidden = self.model.hidden_states(tensors["input_ids"], tensors["attention_mask"],
+                                                      tensors["shape_ids"])
+                    logits = self.model.classifier(self.model.dropout(hidden))
+                    self._pool_words(batch, sentences, hidden, encodings)
                 log_probs = torch.log_softmax(logits.float(), dim=-1).cpu().numpy()
                 for row, window in enumerate(batch):
                     for position, sentence, word in window.words:
                         scores[sentence][word] = log_probs[row, position]
-        return scores
+        return scores, encodings
+
+    def _pool_words(self, batch: Sequence[Window], sentences: Sequence[Sequence[str]], hidden: torch.Tensor,
+                    encodings: list[np.ndarray]) -> None:
+        """Mean of each core word's piece states (its pieces follow its first position in the window)."""
+        rows, starts, ends, targets = [], [], [], []
+        for row, window in enumerate(batch):
+            for position, sentence, word in window.words:
+                rows.append(row)
+                starts.append(position)
+                ends.append(position + len(self.pieces(sentences[sentence][word])))
+                targets.append((sentence, word))
+        if not rows:
+            return
+        summed = torch.nn.functional.pad(hidden.float().cumsum(dim=1), (0, 0, 1, 0))  # summed[:, i] = Σ states < i
+        row_index = torch.tensor(rows, device=hidden.device)
+        end_index = torch.tensor(ends, device=hidden.device)
+        start_index = torch.tensor(starts, device=hidden.device)
+        means = (summed[row_index, end_index] - summed[row_index, start_index]) \
+            / (end_index - start_index).unsqueeze(-1).float()
+        pooled = means.cpu().numpy()
+        for (sentence, word), vector in zip(targets, pooled, strict=True):
+            encodings[sentence][word] = vector
 
     def decode(self, log_probs: np.ndarray) -> list[TaggedSpan]:
         if len(log_probs) == 0:

@@ -1,0 +1,375 @@
+"""Training the joint head: the NER model encodes every sentence once (frozen), then only the head learns.
+
+Re-DocRED is cut by document with the NER model's own split (fractions and seed read from its card),
+so the documents it held out stay held out; the State of the Union addresses are cut by document
+(`sotu_dev_fraction` for dev). The head trains for `epochs` over the pre-computed pair features
+(AdamW, soft targets for pairs with two predicates); the epoch with the best dev micro F1 is kept, a
+temperature is fitted on dev, and the held-out Re-DocRED part is scored per predicate.
+"""
+from __future__ import annotations
+
+import copy
+import glob
+import random
+import re
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from extraction.errors import DataError, Errors
+from extraction.ner.card import (
+    hyperparameters,
+    library_versions,
+    model_version,
+    read_card,
+)
+from extraction.ner.data import file_sha256, split_by_document
+from extraction.relations.joint.data import (
+    PairSentence,
+    RecordFacts,
+    WeakOptions,
+    count_sources,
+    pipeline_sentences,
+    redocred_sentences,
+)
+from extraction.relations.joint.evaluate import (
+    JointEvaluation,
+    ScoredPairs,
+    confidence_calibration,
+    decide,
+    evaluate_sentences,
+    pair_table,
+)
+from extraction.relations.joint.model import (
+    COARSE,
+    FINE,
+    NO_RELATION,
+    JointConfig,
+    JointPairHead,
+    class_key,
+    head_logits,
+    ontology_is_a,
+    save_joint,
+)
+
+PROJECT = Path(__file__).resolve().parents[3]
+DEFAULT_REDOCRED = PROJECT / "data" / "redocred" / "dev.json"
+DEFAULT_GAZETTEERS = PROJECT / "data" / "gazetteers"
+RECOGNIZERS = ("gazetteer", "government", "transformer")  # the production recognizers, those registered
+
+
+@dataclass
+class JointTrainArgs:
+    out: Path
+    ner_model: Path
+    redocred: Path | None = DEFAULT_REDOCRED
+    sotu: list[str] = field(default_factory=list)  # files or glob patterns of documents for the rule layer
+    gazetteer_dir: Path | None = None  # the records and the gazetteer (default: data/gazetteers)
+    epochs: int = 40
+    lr: float = 1e-3
+    batch_size: int = 256
+    weight_decay: float = 0.01
+    dropout: float = 0.2
+    mlp_hidden: int = 256
+    fine_dropout: float = 0.15  # a fine class (Country, …) seen as its coarse class only: Re-DocRED knows no better
+    seed: int = 13
+    threads: int | None = None
+    quantize: bool = True  # encode as the pipeline runs the NER model (models.quantize, on by default)
+    negatives_per_positive: int = 3
+    negatives_per_unlabelled_sentence: int = 1
+    sotu_dev_fraction: float = 0.1
+    max_redocred_documents: int | None = None  # for quick runs and tests
+    max_pairs_per_sentence: int = 64
+    batch_size_encoder: int = 64
+
+
+@dataclass
+class JointEpoch:
+    epoch: int
+    loss: float
+    seconds: float
+    dev_f1: float | None
+
+
+@dataclass
+class JointTrainResult:
+    out: Path
+    labels: list[str]
+    epochs: list[JointEpoch]
+    best_epoch: int
+    dev: JointEvaluation | None
+    test: JointEvaluation | None
+    calibration: dict[str, object]
+    sources: dict[str, object]
+    seconds: float
+    timings: dict[str, float]
+
+
+Say = Callable[[str], None]
+
+
+def ner_split(ner_model: Path) -> tuple[tuple[float, ...], int]:
+    """The document split and seed the NER model was trained with (its card), else 0.7/0.1/0.2, seed 13."""
+    card = read_card(ner_model)
+    bounds: list[float] = []
+    seed = 13
+    for part in ("train", "dev", "test"):
+        info = (card.get("data") or {}).get(part) or {}
+        match = re.match(r"documents ([\d.]+)-([\d.]+) \(seed (\d+)\)", str(info.get("part", "")))
+        if match:
+            bounds.append(float(match.group(2)))
+            seed = int(match.group(3))
+    if len(bounds) == 3 and abs(bounds[-1] - 1.0) < 1e-6:
+        return (bounds[0], round(bounds[1] - bounds[0], 6), round(1.0 - bounds[1], 6)), seed
+    return (0.7, 0.1, 0.2), seed
+
+
+def sotu_files(patterns: list[str]) -> list[Path]:
+    files: list[Path] = []
+    for pattern in patterns:
+        matched = sorted(glob.glob(pattern)) if any(c in pattern for c in "*?[") else [pattern]
+        files += [Path(p) for p in matched if Path(p).is_file()]
+    return list(dict.fromkeys(files))
+
+
+def train_joint(args: JointTrainArgs, say: Say | None = None,
+                on_epoch: Callable[[JointEpoch], None] | None = None) -> JointTrainResult:
+    from extraction.ner.encodings import encoding_cache
+    from extraction.ner.tagger import NerTagger
+    from ontology.schema import load_ontology
+
+    say = say or (lambda _: None)
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    random.seed(args.seed)
+    np.random.seed(args.seed)
+    torch.manual_seed(args.seed)
+    ontology = load_ontology()
+
+    is_a = ontology_is_a(ontology)
+
+    tagger = NerTagger.from_folder(args.ner_model, quantize=args.quantize, batch_size=args.batch_size_encoder)
+    ner_version = tagger.version
+    fractions, split_seed = ner_split(args.ner_model)
+    ner_card = read_card(args.ner_model)
+
+    # Re-DocRED, with the NER model's document split
+    train: list[PairSentence] = []
+    dev: list[PairSentence] = []
+    test: list[PairSentence] = []
+    data_info: dict[str, object] = {}
+    if args.redocred is not None:
+        clock = time.perf_counter()
+        found, dropped = redocred_sentences(Path(args.redocred), ontology.map_entity_label, ontology.map_relation_label,
+                                            args.max_redocred_documents)
+        parts = split_by_document(found, fractions, split_seed)  # type: ignore[arg-type]
+        train += parts[0]
+        dev += parts[1]
+        test += parts[2] if len(parts) > 2 else []
+        say(f"Re-DocRED: {len(found)} sentences with 2+ entities; encoding them with the NER model")
+        _encode(tagger, found)
+        ner_train = ((ner_card.get("data") or {}).get("train") or {}).get("sha256")
+        sha = file_sha256(Path(args.redocred))
+        data_info["redocred"] = {
+            "path": str(args.redocred), "sha256": sha, "split": list(fractions), "split_seed": split_seed,
+            "same_file_as_ner_training": ner_train == sha if ner_train else None,
+            "documents": len({s.document for s in found}),
+            "dropped_pairs": dict(dropped),
+        }
+        timings["redocred_encoding_seconds"] = round(time.perf_counter() - clock, 1)
+
+    # the rule layer and the records over the addresses, through the production pipeline
+    files = sotu_files(args.sotu)
+    if files:
+        clock = time.perf_counter()
+        records = RecordFacts(args.gazetteer_dir or DEFAULT_GAZETTEERS)
+        cache = encoding_cache(ner_version)  # the pipeline's NER tagger of this version now keeps its encodings
+        pipeline, recognizers = _pipeline(args)
+        say(f"rule layer over {len(files)} documents (recognizers: {', '.join(recognizers)}; relations: patterns)")
+        found = pipeline_sentences(
+            pipeline, files, records,
+            WeakOptions(args.negatives_per_positive, args.negatives_per_unlabelled_sentence, args.seed),
+            encodings=cache.get, on_document=lambda path, n: say(f"  {path.name}: {n} sentences"))
+        missing = [s for s in found if s.encoding is None]
+        _encode(tagger, missing)
+        held_out = split_by_document(found, (1.0 - args.sotu_dev_fraction, args.sotu_dev_fraction), args.seed)  # type: ignore[arg-type]
+        train += held_out[0]
+        dev += held_out[1]
+        data_info["sotu"] = {
+            "files": len(files), "first": files[0].name, "last": files[-1].name,
+            "recognizers": recognizers, "relation_extractor": "patterns",
+            "dev_fraction": args.sotu_dev_fraction, "encoded_from_cache": len(found) - len(missing),
+            "encoded_again": len(missing),
+        }
+        data_info["records"] = records.describe()
+        timings["pipeline_seconds"] = round(time.perf_counter() - clock, 1)
+    if not any(p.predicates for s in train for p in s.pairs):
+        raise DataError(Errors.E062, path=args.redocred or "the documents", reason="no labelled pairs to learn from")
+
+    labels = [NO_RELATION] + sorted({p for s in train for pair in s.pairs for p in pair.predicates})
+    type_pairs = sorted({(class_key(s.classes[pair.subject], is_a), class_key(s.classes[pair.object], is_a))
+                         for s in train for pair in s.pairs if pair.predicates})
+    config = JointConfig(labels=labels, hidden_size=tagger.hidden_size, ner_version=ner_version,
+                         ner_label_scheme=tagger.config.label_scheme, mlp_hidden=args.mlp_hidden,
+                         dropout=args.dropout, type_pairs=[list(p) for p in type_pairs],
+                         max_pairs_per_sentence=args.max_pairs_per_sentence)
+    allowed = set(type_pairs)
+    train_table = pair_table(train, labels, is_a, allowed)
+    dev_table = pair_table(dev, labels, is_a, allowed) if dev else None
+    say(f"training the head on {len(train_table.owners)} pairs ({len(labels) - 1} predicates), "
+        f"dev {len(dev_table.owners) if dev_table else 0} pairs")
+    clock = time.perf_counter()
+    head = JointPairHead(config)
+    history, best_epoch = _fit(head, config, args, train_table, dev_table, dev, is_a, on_epoch)
+    timings["head_seconds"] = round(time.perf_counter() - clock, 1)
+
+    calibration: dict[str, object] = {}
+    best_dev = None
+    if dev_table is not None and len(dev_table.owners):
+        from extraction.relations.calibration import calibration_report, fit_temperature
+
+        logits = head_logits(head, dev_table.features, dev_table.classes, dev_table.distances)
+        gold = torch.as_tensor(dev_table.targets.argmax(axis=1))
+        config.temperature = fit_temperature(logits, gold)
+        calibration = {"temperature": config.temperature, "fitted_on": "dev",
+                       "before": {**calibration_report(logits, gold, 1.0), **confidence_calibration(logits, dev_table, 1.0)},
+                       "after": {**calibration_report(logits, gold, config.temperature),
+                                 **confidence_calibration(logits, dev_table, config.temperature)}}
+        best_dev = evaluate_sentences(head, config, dev, is_a, dev_table)
+    tested = evaluate_sentences(head, config, test, is_a) if test else None
+    seconds = round(time.perf_counter() - started, 1)
+    config.version = model_version("joint", file_sha256(Path(args.redocred)) if args.redocred else "0" * 8, args.seed)
+    config.extra = {"split": list(fractions), "split_seed": split_seed, "quantized_encoder": args.quantize,
+                    "coarse_classes": list(COARSE), "fine_classes": list(FINE)}
+    save_joint(head, config, Path(args.out))
+    sources = {"train": count_sources(train), "dev": count_sources(dev), "test": count_sources(test)}
+    _write_card(args, config, data_info, sources, history, best_epoch, best_dev, tested, calibration, seconds,
+                timings, ner_card)
+    return JointTrainResult(Path(args.out), labels, history, best_epoch, best_dev, tested, calibration, sources,
+                            seconds, timings)
+
+
+def _pipeline(args: JointTrainArgs):  # type: ignore[no-untyped-def]
+    from api.services import build_services
+    from api.settings import load_settings
+    from extraction import builtin  # noqa: F401  (registers the components)
+    from extraction.registry import names
+
+    recognizers = [r for r in RECOGNIZERS if r in names("recognizer")]
+    scratch = Path(tempfile.mkdtemp(prefix="govkg-joint-"))
+    pipeline_conf: dict[str, object] = {"recognizers": recognizers, "relation_extractors": ["patterns"]}
+    if args.gazetteer_dir is not None:
+        pipeline_conf["gazetteer_dir"] = args.gazetteer_dir
+    settings = load_settings(data_dir=scratch, pipeline=pipeline_conf,
+                             models={"ner_model": Path(args.ner_model), "quantize": args.quantize,
+                                     "threads": args.threads or 2, "batch_size": args.batch_size_encoder})
+    return build_services(settings).pipeline, recognizers
+
+
+def _encode(tagger, sentences: list[PairSentence]) -> None:  # type: ignore[no-untyped-def]
+    todo = [s for s in sentences if s.encoding is None]
+    for start in range(0, len(todo), 512):
+        chunk = todo[start:start + 512]
+        for sentence, encoding in zip(chunk, tagger.word_encodings([list(s.words) for s in chunk],
+                                                                   [s.document for s in chunk]), strict=True):
+            sentence.encoding = encoding
+
+
+def _fit(head: JointPairHead, config: JointConfig, args: JointTrainArgs, train: ScoredPairs,
+         dev: ScoredPairs | None, dev_sentences: list[PairSentence], is_a, on_epoch) -> tuple[list[JointEpoch], int]:  # type: ignore[no-untyped-def]
+    features = torch.as_tensor(train.features)
+    classes = torch.as_tensor(train.classes)
+    distances = torch.as_tensor(train.distances)
+    targets = torch.as_tensor(train.targets)
+    unspecified = FINE.index("unspecified")
+    refinable = torch.as_tensor(np.isin(train.classes[:, [1, 3]], [FINE.index(f) for f in FINE
+                                                                    if f not in ("none", "unspecified")]))
+    optimizer = torch.optim.AdamW(head.parameters(), lr=args.lr, weight_decay=args.weight_decay)
+    steps = max(1, (len(features) + args.batch_size - 1) // args.batch_size) * args.epochs
+    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: max(0.0, 1.0 - step / steps))
+    generator = torch.Generator().manual_seed(args.seed)
+    history: list[JointEpoch] = []
+    best: tuple[float, int, dict[str, torch.Tensor]] | None = None
+    for epoch in range(1, args.epochs + 1):
+        head.train()
+        clock = time.perf_counter()
+        order = torch.randperm(len(features), generator=generator)
+        total, batches = 0.0, 0
+        for start in range(0, len(order), args.batch_size):
+            rows = order[start:start + args.batch_size]
+            batch_classes = classes[rows].clone()
+            if args.fine_dropout > 0:
+                drop = (torch.rand((len(rows), 2), generator=generator) < args.fine_dropout) & refinable[rows]
+                batch_classes[:, [1, 3]] = torch.where(drop, torch.full_like(drop, unspecified, dtype=torch.long),
+                                                       batch_classes[:, [1, 3]])
+            logits = head(features[rows], batch_classes, distances[rows])
+            loss = torch.nn.functional.cross_entropy(logits, targets[rows])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            scheduler.step()
+            total += loss.item()
+            batches += 1
+        dev_f1 = None
+        if dev is not None and len(dev.owners):
+            dev_f1 = _micro_f1(head, dev)
+        result = JointEpoch(epoch, round(total / max(1, batches), 4), round(time.perf_counter() - clock, 2), dev_f1)
+        history.append(result)
+        if on_epoch:
+            on_epoch(result)
+        value = dev_f1 if dev_f1 is not None else float(epoch)
+        if best is None or value > best[0]:
+            best = (value, epoch, copy.deepcopy(head.state_dict()))
+    assert best is not None
+    head.load_state_dict(best[2])
+    head.eval()
+    return history, best[1]
+
+
+def _micro_f1(head: JointPairHead, table: ScoredPairs) -> float:
+    """Pair-level micro F1 of the facts the pipeline would keep (confidence ≥ 0.5, temperature 1)."""
+    logits = head_logits(head, table.features, table.classes, table.distances)
+    found = decide(logits, table.allowed)
+    correct = sum(1 for row, label, _ in found if table.targets[row, label] > 0)
+    gold = int((table.targets[:, 1:] > 0).sum())
+    p = correct / len(found) if found else 0.0
+    r = correct / gold if gold else 0.0
+    return round(float(2 * p * r / (p + r)), 4) if p + r else 0.0
+
+
+def _write_card(args, config, data_info, sources, history, best_epoch, best_dev, tested, calibration,  # type: ignore[no-untyped-def]
+                seconds, timings, ner_card) -> None:
+    import json
+    from datetime import datetime
+
+    from extraction.ner.model import CARD_FILE
+
+    card = {
+        "kind": "joint-relation",
+        "ner_model": {"path": str(args.ner_model), "version": config.ner_version,
+                      "base_model": ner_card.get("base_model"), "encoder": "frozen (the NER model's own)"},
+        "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
+        "version": config.version,
+        "labels": config.labels,
+        "type_pairs": config.type_pairs,
+        "data": data_info,
+        "sources": sources,
+        "hyperparameters": hyperparameters(args),
+        "history": [asdict(h) for h in history],
+        "best_epoch": best_epoch,
+        "metrics": {"dev": asdict(best_dev) if best_dev else None,
+                    "test_gold_entities": asdict(tested) if tested else None,
+                    "calibration": calibration},
+        "training_seconds": seconds,
+        "timings": timings,
+        "libraries": library_versions(),
+    }
+    (Path(args.out) / CARD_FILE).write_text(json.dumps(card, indent=2, default=str) + "\n", encoding="utf-8")
