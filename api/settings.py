@@ -33,6 +33,9 @@ class PipelineSettings(BaseModel):
     relation_extractors: list[str] | None = None
     validator: str = "ontology"
     min_fact_confidence: float = Field(0.5, ge=0.0, le=1.0)  # below: kept as a flagged candidate
+    # an extractor's own threshold (its provenance name: "joint", "patterns", "relations"); a fact is kept when
+    # one of its sources reaches its extractor's threshold
+    min_fact_confidence_by_extractor: dict[str, float] = Field(default_factory=lambda: {"joint": 0.9})
     gazetteer_dir: Path | None = None  # default: the project's data/gazetteers
     max_sentence_chars: int = 5_000
 

@@ -33,6 +33,7 @@ class Resources:
     check_fact: Callable[[str, str, str], str | None]  # domain/range check, from the ontology
     max_sentence_chars: int = 5_000
     min_fact_confidence: float = 0.5
+    min_fact_confidence_by_extractor: dict[str, float] = field(default_factory=dict)  # per extractor name
     ner_model: Path | None = None  # folder of a fine-tuned NER model (`govkg train ner`)
     map_entity_label: Callable[[str, str], str | None] | None = None  # (scheme, label) → class, from the ontology
     min_entity_confidence: float = 0.5
@@ -126,4 +127,5 @@ def _joint_relation_model(resources: Resources) -> JointRelationExtractor:
 
 @register("validator", "ontology")
 def _ontology_validator(resources: Resources) -> OntologyFactValidator:
-    return OntologyFactValidator(resources.check_fact, resources.min_fact_confidence)
+    return OntologyFactValidator(resources.check_fact, resources.min_fact_confidence,
+                                 resources.min_fact_confidence_by_extractor)
