@@ -78,6 +78,7 @@ class Services:
             max_sentence_chars=conf.max_sentence_chars,
             min_fact_confidence=conf.min_fact_confidence,
             min_fact_confidence_by_extractor=conf.min_fact_confidence_by_extractor,
+            symmetric=frozenset(p.name for p in self.ontology.predicates() if p.symmetric),
             ner_model=self.ner_model,
             map_entity_label=self.ontology.map_entity_label,
             min_entity_confidence=models.min_entity_confidence,

@@ -34,6 +34,7 @@ class Resources:
     max_sentence_chars: int = 5_000
     min_fact_confidence: float = 0.5
     min_fact_confidence_by_extractor: dict[str, float] = field(default_factory=dict)  # per extractor name
+    symmetric: frozenset[str] = frozenset()  # symmetric predicates, from the ontology (relativeOf)
     ner_model: Path | None = None  # folder of a fine-tuned NER model (`govkg train ner`)
     map_entity_label: Callable[[str, str], str | None] | None = None  # (scheme, label) → class, from the ontology
     min_entity_confidence: float = 0.5

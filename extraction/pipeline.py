@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from extraction import builtin  # noqa: F401  (registers the built-in components)
 from extraction.builtin import Resources
 from extraction.components import EntityRecognizer, EntityResolver, FactValidator, RelationExtractor, Segmenter
-from extraction.records import Document, DocumentGraph, Fact, Mention, mention_id
+from extraction.records import Document, DocumentGraph, Fact, Mention, fact_id, mention_id
 from extraction.registry import create
 
 
@@ -19,7 +19,9 @@ class Pipeline:
         resolver: EntityResolver,
         relation_extractors: Sequence[RelationExtractor],
         validator: FactValidator,
+        symmetric: frozenset[str] = frozenset(),
     ) -> None:
+        self.symmetric = symmetric  # predicates stated once, from the lower entity id (relativeOf)
         self.segmenter = segmenter
         self.recognizers = list(recognizers)
         self.resolver = resolver
@@ -37,6 +39,7 @@ class Pipeline:
             create("resolver", resolver, resources),
             [create("relation_extractor", name, resources) for name in relation_extractors],
             create("validator", validator, resources),
+            resources.symmetric,
         )
 
     def run(self, document: Document) -> DocumentGraph:
@@ -47,6 +50,8 @@ class Pipeline:
         facts: dict[str, Fact] = {}
         for extractor in self.relation_extractors:
             for fact in extractor.run(document, sentences, mentions, entities):
+                if fact.predicate in self.symmetric and fact.object_id < fact.subject_id:
+                    fact = _swapped(fact)
                 known = facts.get(fact.id)
                 facts[fact.id] = fact if known is None else known.model_copy(update={
                     "confidence": max(known.confidence, fact.confidence),
@@ -57,6 +62,17 @@ class Pipeline:
             document=document, sentences=tuple(sentences), mentions=tuple(mentions),
             entities=tuple(entities), facts=tuple(kept), candidates=tuple(candidates),
         )
+
+
+def _swapped(fact: Fact) -> Fact:
+    """A symmetric fact stated from its other end: one fact, whichever way a sentence put it."""
+    return fact.model_copy(update={
+        "id": fact_id(fact.object_id, fact.predicate, fact.subject_id),
+        "subject_id": fact.object_id, "object_id": fact.subject_id,
+        "provenance": tuple(p.model_copy(update={
+            "subject_start": p.object_start, "subject_end": p.object_end,
+            "object_start": p.subject_start, "object_end": p.subject_end}) for p in fact.provenance),
+    })
 
 
 _NAME_SUFFIX = re.compile(r"^,?\s(?:Jr|Sr)\.|^,?\s(?:II|III|IV)\b")

@@ -201,3 +201,23 @@ def test_normalize_title():
     assert normalize_title("Acting  Secretaries") == "secretary"
     assert normalize_title("then-President") == "president"
     assert re.fullmatch(r"governor", normalize_title("thirty-second governor"))
+
+
+def test_a_symmetric_fact_is_one_fact_whichever_way_it_is_stated():
+    from api.services import build_services
+    from api.settings import load_settings
+
+    pipeline = build_services(load_settings(data_dir="unused", pipeline={
+        "recognizers": ["gazetteer", "government"], "relation_extractors": ["patterns"]})).pipeline
+    assert "relativeOf" in pipeline.symmetric
+    text = "Senator Chuck Grassley is married to Senator Joni Ernst. Senator Joni Ernst is married to Senator Chuck Grassley."
+    graph = pipeline.run(Document(id=document_id(text), text=text, title="t", source_path="t", source_name="t",
+                                  format="txt"))
+    (fact,) = [f for f in graph.facts if f.predicate == "relativeOf"]
+    assert fact.subject_id < fact.object_id and len(fact.provenance) == 2
+    for prov in fact.provenance:
+        assert {text[prov.subject_start:prov.subject_end], text[prov.object_start:prov.object_end]} == {
+            "Chuck Grassley", "Joni Ernst"}
+    names = {e.id: e.name for e in graph.entities}
+    prov = fact.provenance[0]
+    assert text[prov.subject_start:prov.subject_end] == names[fact.subject_id]
