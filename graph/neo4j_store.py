@@ -841,7 +841,7 @@ class _WritePlan:
             else:
                 row["confidence"] = max(row["confidence"], f.confidence)
             for p in f.provenance:
-                key = (f.id, p.document_id, p.sentence_index, p.subject_start, p.object_start)
+                key = (f.id, p.document_id, p.sentence_index, p.subject_start, p.object_start, p.extractor.name)
                 provenance.pop(key, None)
                 provenance[key] = {
                     "fact_id": f.id, "sentence_key": sentence_key(p.document_id, p.sentence_index),

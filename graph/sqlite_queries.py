@@ -1,6 +1,6 @@
 """SQL text of the embedded store, as named constants."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: a fact's provenance keeps one row per extractor (the same spans, two extractors)
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -93,7 +93,7 @@ CREATE TABLE IF NOT EXISTS fact_provenance (
     confidence REAL NOT NULL,
     extractor TEXT NOT NULL,
     extractor_version TEXT NOT NULL,
-    PRIMARY KEY (fact_id, document_id, sentence_idx, subject_start, object_start)
+    PRIMARY KEY (fact_id, document_id, sentence_idx, subject_start, object_start, extractor)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS fact_provenance_document ON fact_provenance(document_id);
 CREATE TABLE IF NOT EXISTS fact_candidates (
@@ -243,6 +243,29 @@ SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sentences),
 """
 ENTITIES_BY_TYPE = "SELECT type, count(*) FROM entities GROUP BY type ORDER BY type"
 FACTS_BY_PREDICATE = "SELECT predicate, count(*) FROM facts GROUP BY predicate ORDER BY predicate"
+# schema 1 → 2: the provenance key gains the extractor (copy, drop, rename; in one transaction)
+PROVENANCE_KEY_COLUMNS = "SELECT name FROM pragma_table_info('fact_provenance') WHERE pk > 0"
+MIGRATE_PROVENANCE_KEY = (
+    "ALTER TABLE fact_provenance RENAME TO fact_provenance_v1",
+    "DROP INDEX IF EXISTS fact_provenance_document",
+    """CREATE TABLE fact_provenance (
+    fact_id TEXT NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    sentence_idx INTEGER NOT NULL,
+    subject_start INTEGER NOT NULL,
+    subject_end INTEGER NOT NULL,
+    object_start INTEGER NOT NULL,
+    object_end INTEGER NOT NULL,
+    confidence REAL NOT NULL,
+    extractor TEXT NOT NULL,
+    extractor_version TEXT NOT NULL,
+    PRIMARY KEY (fact_id, document_id, sentence_idx, subject_start, object_start, extractor)
+) WITHOUT ROWID;""",
+    "INSERT INTO fact_provenance SELECT * FROM fact_provenance_v1",
+    "DROP TABLE fact_provenance_v1",
+    "CREATE INDEX fact_provenance_document ON fact_provenance(document_id)",
+    "UPDATE meta SET value = '2' WHERE key = 'schema_version'",
+)
 FACTS_BY_EXTRACTOR = """
 SELECT extractor, count(DISTINCT fact_id) FROM fact_provenance GROUP BY extractor ORDER BY extractor
 """

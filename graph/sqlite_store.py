@@ -66,6 +66,11 @@ class SqliteStore:
         with self._write_lock:
             conn = self._conn()
             conn.executescript(q.SCHEMA)
+            if "extractor" not in {r[0] for r in conn.execute(q.PROVENANCE_KEY_COLUMNS)}:  # a schema 1 store
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in q.MIGRATE_PROVENANCE_KEY:
+                    conn.execute(statement)
+                conn.execute("COMMIT")
             conn.execute(
                 "INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', ?)",
                 (str(q.SCHEMA_VERSION),),
