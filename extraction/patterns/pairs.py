@@ -120,8 +120,8 @@ PATTERNS: tuple[PairPattern, ...] = (
     PairPattern("signed", "signedBy", "Person", "Legislation",
                 _p(rf"^\s+{_ADVERBS}signed\s+(?:(?:into\s+law|in)\s+)?(?:the\s+|an?\s+)?$"), subject_first=False),
     PairPattern("signed-by", "signedBy", "Legislation", "Person",
-                _p(rf"^,?\s+(?:which\s+|that\s+)?(?:was\s+|were\s+|is\s+)?{_ADVERBS}signed\s+(?:into\s+law\s+)?by\s+"
-                   r"(?:then-?\s*)?(?:the\s+)?$")),
+                _p(rf"^,?\s+(?:which\s+|that\s+)?(?:was\s+|were\s+|is\s+)?{_ADVERBS}signed\s+(?:into\s+law\s+)?"
+                   r"(?:(?:in|on)\s+)?by\s+(?:then-?\s*)?(?:the\s+)?$"), drop=("Position", "Date")),
     PairPattern("introduced", "sponsoredBy", "Person", "Legislation",
                 _p(rf"^,?\s+(?:who\s+)?{_ADVERBS}(?:introduced|sponsored|cosponsored|co-sponsored|authored)\s+"
                    r"(?:the\s+|an?\s+|their\s+|his\s+|her\s+)?$"), subject_first=False),
@@ -136,7 +136,7 @@ PATTERNS: tuple[PairPattern, ...] = (
                    r"(?:for|to|in)\s+(?:the\s+)?(?:[’']s\s+)?$"), subject_first=False, drop=("Organization",),
                 after=_p(r"^(?![’']s\b)")),
     PairPattern("measure-date", "pointInTime", "Legislation", "Date",
-                _p(r"^\s+(?:(?:was|were|is|issued|signed|enacted|passed|adopted|established)\s+)*(?:in|on)\s+$")),
+                _p(r"^,?\s+(?:(?:was|were|is|issued|signed|enacted|passed|adopted|established)\s+)*(?:in|on)\s+$")),
     PairPattern("event-date", "pointInTime", "Event", "Date", _p(r"^\s+(?:(?:was|were|is|held)\s+)*(?:in|on)\s+$")),
 )
 

@@ -221,3 +221,12 @@ def test_a_symmetric_fact_is_one_fact_whichever_way_it_is_stated():
     names = {e.id: e.name for e in graph.entities}
     prov = fact.provenance[0]
     assert text[prov.subject_start:prov.subject_end] == names[fact.subject_id]
+
+
+def test_signed_in_a_year_by_a_president():
+    assert facts_of("Congress passed the Defense of Marriage Act, signed in 1996 by President Clinton.",
+                    ("Congress", "Legislature"), ("Defense of Marriage Act", "Legislation"), ("1996", "Date"),
+                    ("President", "Position"), ("Clinton", "Person")) == {
+        ("Defense of Marriage Act", "enactedBy", "Congress"), ("Defense of Marriage Act", "pointInTime", "1996"),
+        ("Defense of Marriage Act", "signedBy", "Clinton"), ("Clinton", "holdsPosition", "President"),
+    }
