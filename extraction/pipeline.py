@@ -76,7 +76,7 @@ def _swapped(fact: Fact) -> Fact:
 
 
 _NAME_SUFFIX = re.compile(r"^,?\s(?:Jr|Sr)\.|^,?\s(?:II|III|IV)\b")
-_TITLE_WORDS = re.compile(r"^(?:(?:the\s+)?Honorable|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen)\.?\s+")
+_TITLE_WORDS = re.compile(r"^(?:(?:the\s+)?Honorable|(?:(?:His|Her)\s+)?(?:Honor|Excellency)|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen)\.?\s+")
 
 
 def tidy_person_spans(text: str, mentions: list[Mention]) -> list[Mention]:

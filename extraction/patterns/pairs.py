@@ -23,6 +23,11 @@ _HEAD_TITLE = r"(?:Secretary|Director|Administrator|Commissioner|Head)"  # chair
 _NO_LIST = re.compile(r"^(?!\s*,?\s*(?:and|or)\s+(?:the\s+)?[A-Z])(?!\s*,\s*[A-Z])")
 
 
+# "in Quito, Ecuador", "places like Elyria, Ohio": a place named as a place, not an addressee ("…, Shelby, America")
+_PLACE_BEFORE = re.compile(r"(?:^|\b(?:in|of|from|to|at|near|outside|for|across|like|as|and|or|visit(?:ed|ing)?|born|"
+                           r"based|hometown|headquartered)\s+(?:the\s+)?(?:city\s+of\s+)?)$", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class PairPattern:
     name: str
@@ -95,8 +100,10 @@ PATTERNS: tuple[PairPattern, ...] = (
     PairPattern("administers", "administers", "GovernmentOrganization", "Program",
                 _p(rf"^\s+{_ADVERBS}(?:administers|administered|runs|ran|manages|managed|oversees|oversaw)\s+"
                    r"(?:the\s+)?$")),
-    PairPattern("city-country", "country", "City", "Country", _p(r"^,\s*$"), after=_NO_LIST, drop=()),
-    PairPattern("city-state", "locatedIn", "City", "StateOrRegion", _p(r"^,\s*$"), after=_NO_LIST, drop=()),
+    PairPattern("city-country", "country", "City", "Country", _p(r"^,\s*$"), before=_PLACE_BEFORE, after=_NO_LIST,
+                drop=()),
+    PairPattern("city-state", "locatedIn", "City", "StateOrRegion", _p(r"^,\s*$"), before=_PLACE_BEFORE,
+                after=_NO_LIST, drop=()),
     PairPattern("company-country", "country", "Company", "Country", _p(r"^,\s*$"), after=_NO_LIST, drop=(),
                 confidence=0.75),
     PairPattern("organization-country", "country", "Organization", "Country", _p(r"^,\s*$"),

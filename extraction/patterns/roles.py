@@ -91,7 +91,9 @@ def title_links(view: SentenceView) -> list[TitleLink]:
         if i + 1 < len(mentions):
             gap = view.gap(person, mentions[i + 1])
             how = "appositive" if _APPOSITIVE.match(gap) else "copula" if _copula(gap) else None
-            if how is not None and person.id == view.group(person)[-1].id:
+            # "Vice President Cheney, Members of Congress, …": a plural title after one name is a list
+            plural = i + 1 < len(mentions) and is_plural(mentions[i + 1].text) and len(view.group(person)) < 2
+            if how is not None and person.id == view.group(person)[-1].id and not plural:
                 first = _skip_modifiers_forward(view, i + 1)
                 if first is not None and not _titles_a_name(view, first):
                     confidence = APPOSITIVE if how == "appositive" else COPULA

@@ -97,6 +97,7 @@ def title_kinds(text: str) -> frozenset[TitleKind]:
 
 
 def is_plural(text: str) -> bool:
-    """'Senators', 'Governors': a title that several names may share."""
-    last = text.strip().split()[-1] if text.strip() else ""
+    """'Senators', 'Governors', 'Members of Congress': a title that several names may share."""
+    head = text.split(" of ")[0].split(" to ")[0].strip()
+    last = head.split()[-1] if head else ""
     return len(last) > 3 and last.endswith("s") and not last.endswith(("ss", "us"))

@@ -39,7 +39,8 @@ from extraction.rules.demonyms import is_demonym
 
 # every head, lower case; the sets below say how each behaves
 HEADS = """
-president | vice president | secretary | secretary-general | secretary general | under secretary | undersecretary |
+president | vice president | secretary | secretary-general | secretary general | general secretary | under secretary |
+undersecretary |
 attorney general | solicitor general | surgeon general | inspector general | comptroller general |
 postmaster general | comptroller | treasurer | speaker | senator | sen. | representative | rep. | congressman |
 congresswoman | congressperson | governor | gov. | lieutenant governor | lt. governor | lt. gov. | mayor |

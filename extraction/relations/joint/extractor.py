@@ -149,6 +149,8 @@ class JointRelationExtractor:
     def _fact(self, document: Document, sentence: Sentence, subject: Mention, obj: Mention, predicate: str,
               confidence: float) -> Fact:
         assert subject.entity_id is not None and obj.entity_id is not None
+        if predicate == "memberOf" and self.is_a(obj.type, "PoliticalParty"):
+            predicate = "partyOf"  # Re-DocRED's P463 "member of" a party is the ontology's partyOf
         confidence = round(confidence, 4)
         provenance = Provenance(
             document_id=document.id, sentence_index=sentence.index,
