@@ -170,8 +170,8 @@ def bench_extract(
     as_json: JsonOpt = False,
 ) -> None:
     """Extraction end to end over a corpus (segment → recognize → resolve → relations → validate, no store),
-    twice over the same documents in one run: without relation extractors ("ner") and with the configured
-    ones ("ner_re"); words/s of each and their ratio, facts/s, peak memory. Recognizers as configured
+    twice over the same documents in one run, taking turns per document: without relation extractors ("ner")
+    and with the configured ones ("ner_re"); words/s of each and their ratio, facts, peak memory. Recognizers as configured
     (the gazetteer, the government rules and the NER model once built); --ner-model forces the NER model."""
     import resource
 
@@ -181,7 +181,7 @@ def bench_extract(
     from extraction.importer import collect_files
     from extraction.loaders import load_file
     from extraction.records import Document, document_id
-    from extraction.throughput import measure
+    from extraction.throughput import compare
 
     settings = ctx.find_root().obj.model_copy(deep=True)
     if ner_model:
@@ -210,8 +210,8 @@ def bench_extract(
         fail(f"no documents under {data}", as_json)
     try:
         torch.set_num_threads(threads or settings.models.threads)
-        ner = measure(bare.pipeline, documents, "ner", progress=None if as_json else err_console.print)
-        ner_re = measure(full.pipeline, documents, "ner_re", progress=None if as_json else err_console.print)
+        ner, ner_re = compare([("ner", bare.pipeline), ("ner_re", full.pipeline)], documents,
+                              progress=None if as_json else err_console.print)
     except ExtractionError as exc:
         fail(str(exc), as_json)
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
