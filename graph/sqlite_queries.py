@@ -9,6 +9,21 @@ PRAGMAS = (
     "PRAGMA busy_timeout=30000",
 )
 
+# a fact's provenance: one row per sentence, spans and extractor (schema 2)
+PROVENANCE_TABLE = """fact_provenance (
+    fact_id TEXT NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    sentence_idx INTEGER NOT NULL,
+    subject_start INTEGER NOT NULL,
+    subject_end INTEGER NOT NULL,
+    object_start INTEGER NOT NULL,
+    object_end INTEGER NOT NULL,
+    confidence REAL NOT NULL,
+    extractor TEXT NOT NULL,
+    extractor_version TEXT NOT NULL,
+    PRIMARY KEY (fact_id, document_id, sentence_idx, subject_start, object_start, extractor)
+) WITHOUT ROWID;"""
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
@@ -82,19 +97,7 @@ CREATE TABLE IF NOT EXISTS facts (
 );
 CREATE INDEX IF NOT EXISTS facts_subject ON facts(subject_id);
 CREATE INDEX IF NOT EXISTS facts_object ON facts(object_id);
-CREATE TABLE IF NOT EXISTS fact_provenance (
-    fact_id TEXT NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    sentence_idx INTEGER NOT NULL,
-    subject_start INTEGER NOT NULL,
-    subject_end INTEGER NOT NULL,
-    object_start INTEGER NOT NULL,
-    object_end INTEGER NOT NULL,
-    confidence REAL NOT NULL,
-    extractor TEXT NOT NULL,
-    extractor_version TEXT NOT NULL,
-    PRIMARY KEY (fact_id, document_id, sentence_idx, subject_start, object_start, extractor)
-) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS __PROVENANCE_TABLE__
 CREATE INDEX IF NOT EXISTS fact_provenance_document ON fact_provenance(document_id);
 CREATE TABLE IF NOT EXISTS fact_candidates (
     id TEXT NOT NULL,
@@ -119,7 +122,7 @@ CREATE TABLE IF NOT EXISTS sentence_vectors (
     dims INTEGER NOT NULL,
     vectors BLOB NOT NULL
 ) WITHOUT ROWID;
-"""
+""".replace("__PROVENANCE_TABLE__", PROVENANCE_TABLE)
 
 DOCUMENT_EXISTS = "SELECT 1 FROM documents WHERE id = ?"
 DOCUMENT_FOR_SOURCE = (
@@ -248,19 +251,7 @@ PROVENANCE_KEY_COLUMNS = "SELECT name FROM pragma_table_info('fact_provenance') 
 MIGRATE_PROVENANCE_KEY = (
     "ALTER TABLE fact_provenance RENAME TO fact_provenance_v1",
     "DROP INDEX IF EXISTS fact_provenance_document",
-    """CREATE TABLE fact_provenance (
-    fact_id TEXT NOT NULL REFERENCES facts(id) ON DELETE CASCADE,
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    sentence_idx INTEGER NOT NULL,
-    subject_start INTEGER NOT NULL,
-    subject_end INTEGER NOT NULL,
-    object_start INTEGER NOT NULL,
-    object_end INTEGER NOT NULL,
-    confidence REAL NOT NULL,
-    extractor TEXT NOT NULL,
-    extractor_version TEXT NOT NULL,
-    PRIMARY KEY (fact_id, document_id, sentence_idx, subject_start, object_start, extractor)
-) WITHOUT ROWID;""",
+    "CREATE TABLE " + PROVENANCE_TABLE,
     "INSERT INTO fact_provenance SELECT * FROM fact_provenance_v1",
     "DROP TABLE fact_provenance_v1",
     "CREATE INDEX fact_provenance_document ON fact_provenance(document_id)",
