@@ -115,8 +115,7 @@ def _joint_relation_model(resources: Resources) -> JointRelationExtractor:
 
     folder = resources.joint_model
     if folder is None or not folder.is_dir():
-        raise ConfigError(Errors.E053, path=folder, reason="no joint relation model there: run `govkg train joint`, "
-                          "set models.joint_model, or leave 'joint' out of pipeline.relation_extractors")
+        raise ConfigError(Errors.E064, path=folder)
     ner_folder = resources.ner_model
     if ner_folder is None or not ner_folder.is_dir():
         raise ConfigError(Errors.E056, path=ner_folder)

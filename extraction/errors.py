@@ -53,6 +53,10 @@ class Errors(str, Enum):
             "(GOVKG_MODELS__RE_MODEL), or leave 'transformer' out of pipeline.relation_extractors")
     E062 = "{path}: no relations to learn ({reason})"
     E063 = "{path}: cannot mark entities: {reason}"
+    E064 = ("no joint relation model at {path}: run `make models` (or `govkg train joint`), set models.joint_model "
+            "(GOVKG_MODELS__JOINT_MODEL), or leave 'joint' out of pipeline.relation_extractors")
+    E065 = ("{path}: trained on the encodings of NER model {trained!r}, but the NER model is {loaded!r}; retrain "
+            "the relation head (`make models` or `govkg train joint`)")
     # facts evaluation (extraction/evaluation)
     E070 = "{path}: cannot read the gold facts: {reason}"
     E071 = "{path}, line {line}: invalid JSON: {reason}"

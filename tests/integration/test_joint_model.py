@@ -158,7 +158,7 @@ def test_a_saved_head_loads_to_the_same_logits_and_refuses_another_ner_model(joi
     changed = json.loads((other / CONFIG_FILE).read_text())
     changed["ner_version"] = "redocred-00000000-s1-000000000000"
     (other / CONFIG_FILE).write_text(json.dumps(changed))
-    with pytest.raises(ModelError, match=r"\[E053\].*trained on the encodings of NER model"):
+    with pytest.raises(ModelError, match=r"\[E065\].*trained on the encodings of NER model"):
         load_joint(other, ner_version_of(ner_model))
 
 
@@ -246,7 +246,7 @@ def test_a_missing_joint_model_is_a_clear_error(tmp_path: Path, ner_model: Path)
 
     resources = Resources(gazetteer_dir=PROJECT / "data" / "gazetteers", is_a=lambda a, b: a == b,
                           check_fact=lambda s, p, o: None, ner_model=ner_model, joint_model=tmp_path / "missing")
-    with pytest.raises(ConfigError, match=r"\[E053\].*govkg train joint"):
+    with pytest.raises(ConfigError, match=r"\[E064\].*govkg train joint"):
         create("relation_extractor", "joint", resources)
 
 

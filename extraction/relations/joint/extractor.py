@@ -69,7 +69,7 @@ class JointRelationExtractor:
     @classmethod
     def from_folder(cls, folder: Path, ner_folder: Path, is_a: IsA, *, min_candidate_confidence: float = 0.1,
                     quantize: bool = False, batch_size: int = 64) -> JointRelationExtractor:
-        """Refused (E053) unless the head was trained on the encodings of the NER model in `ner_folder`."""
+        """Refused (E065) unless the head was trained on the encodings of the NER model in `ner_folder`."""
         head, config = load_joint(folder, ner_version_of(ner_folder))
 
         def encoder():  # type: ignore[no-untyped-def]

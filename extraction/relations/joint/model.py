@@ -151,9 +151,7 @@ def load_joint(folder: Path | str, ner_version: str | None = None) -> tuple[Join
         raise ModelError(Errors.E053, path=folder, reason="no such folder")
     config = JointConfig.load(folder)
     if ner_version is not None and config.ner_version != ner_version:
-        raise ModelError(Errors.E053, path=folder, reason=(
-            f"trained on the encodings of NER model {config.ner_version!r}, but the NER model is "
-            f"{ner_version!r}; retrain the relation head (`govkg train joint`)"))
+        raise ModelError(Errors.E065, path=folder, trained=config.ner_version, loaded=ner_version)
     if not (folder / WEIGHTS_FILE).is_file():
         raise ModelError(Errors.E053, path=folder, reason=f"no {WEIGHTS_FILE}")
     head = JointPairHead(config)
