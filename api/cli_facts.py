@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from api.cli_models import JsonOpt, evaluate_app
 from api.output import console, err_console, fail, print_json
 from api.services import build_services
 from api.settings import Settings
@@ -24,12 +25,7 @@ if TYPE_CHECKING:
     from extraction.evaluation import FactsEvaluation, GoldSentence
     from extraction.evaluation.report import Score
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-
-
 def register() -> None:
-    from api.cli_models import evaluate_app
-
     evaluate_app.command("facts")(evaluate_facts_cmd)
 
 
