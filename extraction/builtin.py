@@ -84,7 +84,7 @@ def _transformer(resources: Resources) -> TransformerRecognizer:
 
 @register("resolver", "alias")
 def _alias_resolver(resources: Resources) -> AliasResolver:
-    from extraction.names import canonical_name
+    from extraction.rules.canonical import canonical_name
 
     return AliasResolver(resources.gazetteer_entries, compatible=resources.is_a, canonical=canonical_name)
 

@@ -13,7 +13,9 @@ import re
 
 from extraction.records import Mention, normalize_name
 
-_HONORIFIC = re.compile(r"^(?:(?:Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen|Adm|Judge|Justice)\.?\s+)+")
+# titles of address before a name: "Ms.", "Sen.", "the Honorable", "His Excellency"
+HONORIFIC = re.compile(r"^(?:(?:(?:the\s+)?Honorable|(?:(?:His|Her)\s+)?(?:Honor|Excellency)|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|"
+                       r"Gen|Adm|Judge|Justice)\.?\s+)+")
 _SUFFIX = {"jr", "sr", "ii", "iii", "iv"}
 _ACRONYM = re.compile(r"^[A-Z][A-Za-z&.]{1,9}$")
 _SMALL_WORDS = {"of", "and", "the", "for", "on", "in", "to", "at", "&"}
@@ -27,27 +29,6 @@ _HEAD_TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"\bDepartment of\b|\bDepartment$"), "Department"),
     (re.compile(r"^Office of\b|\b(?:Office|Bureau|Administration|Agency|Service|Authority)$"), "Agency"),
 )
-
-
-def canonical_name(cls: str, text: str) -> str | None:
-    """The name an entity of this class is known by, when the surface is one of its variants: a date's ISO
-    value ("May 24, 2025" → 2025-05-24), a country's, party's or city's usual name ("U.S." → United States,
-    "D" → Democratic Party), a title in the singular ("Senators" → Senator). None: the surface is the name."""
-    from extraction.rules.dates import iso_date
-    from extraction.rules.parties import canonical_party
-    from extraction.rules.places import canonical_city, canonical_country
-
-    if cls == "Date":
-        return iso_date(text)
-    if cls == "Country":
-        return canonical_country(text)
-    if cls == "PoliticalParty":
-        return canonical_party(text)
-    if cls == "City":
-        return canonical_city(text)
-    if cls == "Position":
-        return singular_title(text)
-    return None
 
 
 def singular_title(text: str) -> str | None:
@@ -76,7 +57,7 @@ def organization_type(text: str) -> str | None:
 
 def name_tokens(text: str) -> tuple[str, ...]:
     """A person name's words without honorifics, initials and suffixes ("Joseph R. Biden, Jr." → joseph, biden)."""
-    text = _HONORIFIC.sub("", text.strip())
+    text = HONORIFIC.sub("", text.strip())
     words = normalize_name(text).split()
     return tuple(w for w in words if w not in _SUFFIX and len(w) > 1)
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from extraction import builtin  # noqa: F401  (registers the built-in components)
 from extraction.builtin import Resources
 from extraction.components import EntityRecognizer, EntityResolver, FactValidator, RelationExtractor, Segmenter
+from extraction.names import HONORIFIC
 from extraction.records import Document, DocumentGraph, Fact, Mention, fact_id, mention_id
 from extraction.registry import create
 
@@ -76,7 +77,6 @@ def _swapped(fact: Fact) -> Fact:
 
 
 _NAME_SUFFIX = re.compile(r"^,?\s(?:Jr|Sr)\.|^,?\s(?:II|III|IV)\b")
-_TITLE_WORDS = re.compile(r"^(?:(?:the\s+)?Honorable|(?:(?:His|Her)\s+)?(?:Honor|Excellency)|Mr|Mrs|Ms|Dr|Sen|Rep|Gov|Gen)\.?\s+")
 
 
 def tidy_person_spans(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -90,7 +90,7 @@ def tidy_person_spans(text: str, mentions: list[Mention]) -> list[Mention]:
             for title in titles:
                 if title.start == start and title.end < end:
                     start = title.end
-            honorific = _TITLE_WORDS.match(text[start:end])
+            honorific = HONORIFIC.match(text[start:end])
             if honorific and start + honorific.end() < end:
                 start += honorific.end()
             while start < end and text[start].isspace():

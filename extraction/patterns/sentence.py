@@ -23,6 +23,7 @@ class SentenceView:
 
     def __post_init__(self) -> None:
         self.mentions = sorted((m for m in self.mentions if m.entity_id is not None), key=lambda m: m.start)
+        self._positions = {m.id: i for i, m in enumerate(self.mentions)}
         self._groups = self._person_groups()
 
     def gap(self, first: Mention, second: Mention) -> str:
@@ -38,7 +39,7 @@ class SentenceView:
         return self.is_a(mention.type, cls)
 
     def index(self, mention: Mention) -> int:
-        return next(i for i, m in enumerate(self.mentions) if m.id == mention.id)
+        return self._positions[mention.id]
 
     def following(self, mention: Mention) -> Mention | None:
         i = self.index(mention)
