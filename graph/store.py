@@ -7,6 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 from pydantic import BaseModel, ConfigDict
 
 from extraction.records import Document, DocumentGraph, Entity, Extractor
+from graph.visibility import Scope
 
 
 class View(BaseModel):
@@ -195,6 +196,19 @@ def sentence_hit(row: Mapping[str, Any]) -> SentenceHit:
     )
 
 
+class AuditEvent(View):
+    """One line of the audit log."""
+
+    id: str  # a uuid4, unique per event
+    at: str  # ISO 8601 UTC
+    principal: str  # the token's name, "cli" for the local CLI, "anonymous"
+    action: str  # "import", "delete", "export", "ask", "tokens"...
+    target: str | None = None  # a document id, a file name, a format
+    department: str | None = None
+    outcome: str  # "ok", "denied", "not_found", "failed"
+    detail: str | None = None  # the question (or its hash), counts, the error
+
+
 class DeletionReport(View):
     document_id: str
     mentions_removed: int
@@ -217,60 +231,75 @@ class GraphStore(Protocol):
     def document_for_source(self, source_path: str) -> str | None:
         """Id of the document last imported from this path, if any."""
 
-    def get_document(self, document_id: str) -> Document:
-        """Raises graph.errors.NotFound."""
+    def get_document(self, document_id: str, scope: Scope | None = None) -> Document:
+        """Raises graph.errors.NotFound (also for a document the scope may not see)."""
 
-    def list_documents(self, limit: int = 100, offset: int = 0) -> list[DocumentSummary]: ...
+    def list_documents(self, limit: int = 100, offset: int = 0, scope: Scope | None = None) -> list[DocumentSummary]: ...
 
     def delete_document(self, document_id: str) -> DeletionReport:
         """Retract a document: facts only it supported go, shared facts lose this source, orphans go."""
 
-    def get_entity(self, entity_id: str) -> Entity:
-        """Raises graph.errors.NotFound."""
+    def get_entity(self, entity_id: str, scope: Scope | None = None) -> Entity:
+        """Raises graph.errors.NotFound (also for an entity the scope may not see). Under a scope, name and
+        aliases come only from visible documents (the stored name when a visible document gives it, else the
+        first visible name)."""
 
     def search_entities(
-        self, query: str, types: list[str] | None = None, limit: int = 10
+        self, query: str, types: list[str] | None = None, limit: int = 10, scope: Scope | None = None
     ) -> list[EntityHit]:
-        """Ranked prefix/substring/fuzzy search over names and aliases; `types` filters exactly."""
+        """Ranked prefix/substring/fuzzy search over names and aliases; `types` filters exactly. Under a
+        scope only visible entities, matched on and showing only names from visible documents, with visible
+        mention counts."""
 
-    def entity_facts(self, entity_id: str, limit: int = 100) -> list[FactView]: ...
+    def entity_facts(self, entity_id: str, limit: int = 100, scope: Scope | None = None) -> list[FactView]:
+        """Under a scope: facts with a visible source, with only their visible provenance."""
 
-    def entity_mentions(self, entity_id: str, limit: int = 100) -> list[MentionView]: ...
+    def entity_mentions(self, entity_id: str, limit: int = 100, scope: Scope | None = None) -> list[MentionView]: ...
 
-    def entity_mention_count(self, entity_id: str) -> int: ...
+    def entity_mention_count(self, entity_id: str, scope: Scope | None = None) -> int: ...
 
-    def entity_departments(self, entity_id: str) -> list[str]:
-        """Departments whose documents mention the entity (the cross-department view)."""
+    def entity_departments(self, entity_id: str, scope: Scope | None = None) -> list[str]:
+        """Departments whose (visible) documents mention the entity (the cross-department view)."""
 
-    def get_fact(self, fact_id: str) -> FactView:
-        """A fact with all its provenance. Raises graph.errors.NotFound."""
+    def get_fact(self, fact_id: str, scope: Scope | None = None) -> FactView:
+        """A fact with all its (visible) provenance. Raises graph.errors.NotFound (also when no source is
+        visible)."""
 
-    def fact_edges(self) -> Iterator[FactEdge]:
-        """Every fact as an edge (for the networkx projection: centrality, communities, paths)."""
+    def fact_edges(self, scope: Scope | None = None) -> Iterator[FactEdge]:
+        """Every (visible) fact as an edge (for the networkx projection: centrality, communities, paths);
+        support counts visible provenance only."""
 
-    def entity_infos(self, entity_ids: list[str] | None = None) -> dict[str, EntityInfo]:
-        """Name, type, mention count and departments of the given entities (all when None)."""
+    def entity_infos(self, entity_ids: list[str] | None = None, scope: Scope | None = None) -> dict[str, EntityInfo]:
+        """Name, type, mention count and departments of the given entities (all when None); under a scope
+        only visible entities, with visible names, counts and departments."""
 
-    def document_annotations(self, document_id: str) -> tuple[list[Annotation], list[FactAnnotation]]:
-        """The mentions and fact arguments of one document as offsets into its text."""
+    def document_annotations(self, document_id: str, scope: Scope | None = None
+                             ) -> tuple[list[Annotation], list[FactAnnotation]]:
+        """The mentions and fact arguments of one document as offsets into its text. Raises NotFound for a
+        document the scope may not see."""
 
-    def fact_candidates(self, status: str | None = None, limit: int = 100, offset: int = 0) -> list[CandidateView]:
-        """Facts held back at write time, best first; `status` is "rejected" or "low_confidence"."""
+    def fact_candidates(self, status: str | None = None, limit: int = 100, offset: int = 0,
+                        scope: Scope | None = None) -> list[CandidateView]:
+        """Facts held back at write time, best first; `status` is "rejected" or "low_confidence"; under a
+        scope only those of visible documents."""
 
-    def iter_document_graphs(self, department: str | None = None) -> Iterator[DocumentGraph]:
-        """Every stored document back as the DocumentGraph that would rebuild it (for export)."""
+    def iter_document_graphs(self, department: str | None = None, scope: Scope | None = None
+                             ) -> Iterator[DocumentGraph]:
+        """Every stored (visible) document back as the DocumentGraph that would rebuild it (for export); its
+        entities carry the names that document gave them."""
 
-    def stats(self) -> StoreStats: ...
+    def stats(self, scope: Scope | None = None) -> StoreStats:
+        """Counts; under a scope, of what it may see (entities: the visible ones)."""
 
     # -- question answering: sentence retrieval ----------------------------------------------
-    def search_sentences(self, query: str, limit: int = 20,
-                         document_ids: list[str] | None = None) -> list[SentenceHit]:
+    def search_sentences(self, query: str, limit: int = 20, document_ids: list[str] | None = None,
+                         scope: Scope | None = None) -> list[SentenceHit]:
         """BM25 full-text search over sentences, best first; `query` is plain words, any of which
         may match (no query syntax); `document_ids` restricts the documents searched."""
 
-    def get_sentences(self, keys: list[tuple[str, int]]) -> list[SentenceHit]:
-        """The sentences with these (document id, sentence index) keys, in that order; unknown keys are
-        left out; score 0."""
+    def get_sentences(self, keys: list[tuple[str, int]], scope: Scope | None = None) -> list[SentenceHit]:
+        """The sentences with these (document id, sentence index) keys, in that order; unknown (or invisible)
+        keys are left out; score 0."""
 
     def sentence_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
         """How many sentences there are, and how many hold each word (as the full-text index matches it):
@@ -280,9 +309,17 @@ class GraphStore(Protocol):
         """Store one embedding per sentence of a stored document (vectors[i] is sentence i);
         replaces the document's previous vectors. Raises graph.errors.NotFound."""
 
-    def nearest_sentences(self, vector: Sequence[float], limit: int = 20,
-                          document_ids: list[str] | None = None) -> list[SentenceHit]:
+    def nearest_sentences(self, vector: Sequence[float], limit: int = 20, document_ids: list[str] | None = None,
+                          scope: Scope | None = None) -> list[SentenceHit]:
         """Sentences whose stored vector is most similar (cosine) to `vector`, best first;
         empty when no vectors are stored."""
+
+    # -- audit: an append-only log of who imported, deleted, exported and asked ----------------
+    def append_audit(self, event: AuditEvent) -> None:
+        """Append one event (never updated nor deleted by the store)."""
+
+    def audit_events(self, limit: int = 100, offset: int = 0, action: str | None = None,
+                     principal: str | None = None) -> list[AuditEvent]:
+        """The newest events first."""
 
     def close(self) -> None: ...
