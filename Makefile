@@ -67,8 +67,17 @@ import: venv models
 	$(DEMO_ENV) GOVKG_QA__EMBED_AT_IMPORT=true $(BIN)/govkg import data/samples --department "Executive Office of the President" --label public
 	$(DEMO_ENV) $(BIN)/govkg import-records --all-shipped
 
-serve: venv
-	@echo "GovKG API:   http://$(HOST):$(PORT)/docs   (try http://$(HOST):$(PORT)/entities?q=defense)"
+# the demo's admin token: created once, kept in var/demo-token (readable by you only), printed on `make serve`
+DEMO_TOKEN := var/demo-token
+$(DEMO_TOKEN): | $(STAMP)
+	mkdir -p var && umask 077 && $(DEMO_ENV) $(BIN)/govkg tokens create --name demo --role admin --json \
+	  | $(BIN)/python -c "import json, sys; print(json.load(sys.stdin)['token'])" > $@.partial && mv $@.partial $@
+
+serve: venv $(DEMO_TOKEN)
+	@echo "GovKG explorer: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/docs"
+	@echo "Access token (admin; paste it when the explorer asks, or send 'Authorization: Bearer <token>'):"
+	@echo "  $$(cat $(DEMO_TOKEN))"
+	@echo "e.g.  curl -H \"Authorization: Bearer $$(cat $(DEMO_TOKEN))\" 'http://$(HOST):$(PORT)/entities?q=defense'"
 	$(DEMO_ENV) $(BIN)/govkg serve --host $(HOST) --port $(PORT)
 
 demo: import serve

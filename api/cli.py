@@ -9,6 +9,7 @@ import typer
 from api.output import console, emit_report, err_console, fail, print_json
 from api.services import Services, build_services
 from api.settings import Settings, load_settings
+from api.auth.errors import AuthError
 from api.qa.errors import QaError
 from graph.errors import GraphError
 
@@ -61,6 +62,10 @@ def import_cmd(
         importer = services.importer(department=department, labels=tuple(label or ()), reextract=reextract)
         with ImportProgressBar(err_console, enabled=err_console.is_terminal) as bar:
             report = importer.import_paths(paths, progress=bar)
+        services.audit.record("cli", "import", "ok" if report.ok else "failed",
+                              target=", ".join(str(p) for p in paths)[:500], department=department,
+                              detail=f"documents {report.documents_ok} ok, {report.documents_failed} failed, "
+                                     f"{report.documents_skipped} skipped")
     except GraphError as exc:
         fail(str(exc), as_json)
     finally:
@@ -108,8 +113,13 @@ def serve(
         except QaError as exc:
             err_console.print(f"[yellow]question answering will fail:[/] {exc}", highlight=False)
     host, port = host or settings.api.host, port or settings.api.port
-    err_console.print(f"GovKG API on http://{host}:{port}  (docs: http://{host}:{port}/docs, store: {services.store.name})")
-    uvicorn.run(create_app(services), host=host, port=port, log_level="info")
+    try:
+        app_ = create_app(services, host)
+    except AuthError as exc:
+        fail(str(exc))
+    err_console.print(f"GovKG API on http://{host}:{port}  (docs: http://{host}:{port}/docs, store: {services.store.name}, "
+                      f"auth: {settings.api.auth})")
+    uvicorn.run(app_, host=host, port=port, log_level="info")
 
 
 @app.command()
@@ -201,6 +211,8 @@ def documents_delete(ctx: typer.Context, document_id: str, store: StoreOpt = Non
     """Delete a document and retract the facts only it supported."""
     with _opened(ctx, store, as_json) as services:
         report = services.store.delete_document(document_id)
+        services.audit.record("cli", "delete", "ok", target=document_id,
+                              detail=f"facts removed {report.facts_removed}, kept {report.facts_kept}")
     if as_json:
         print_json(report)
     else:
@@ -293,8 +305,9 @@ _mount_bench()
 
 
 def _mount_rdf_and_records() -> None:
-    from api import cli_facts, cli_qa, cli_rdf, cli_records
+    from api import cli_auth, cli_facts, cli_qa, cli_rdf, cli_records
 
+    cli_auth.register(app)  # `tokens`, `audit`
     cli_rdf.register(app)
     cli_records.register(app)
     cli_qa.register(app)  # after _mount_bench: adds to the evaluate and bench sub-apps

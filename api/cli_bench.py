@@ -68,22 +68,29 @@ def bench_explorer(
     store: Annotated[str | None, typer.Option("--store", help="Store to query (default: settings).")] = None,
     samples: Annotated[int, typer.Option(min=1, help="Entities sampled from the graph.")] = 200,
     seed: Annotated[int, typer.Option(help="Sampling seed.")] = 7,
+    department: Annotated[list[str] | None, typer.Option(
+        "--department", "-d", help="Read as a reader of these departments (the visibility filter on).")] = None,
+    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Labels that reader holds.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
-    """Neighbourhood (depth 2, limit 200), path and search latencies, p50/p95, in milliseconds."""
+    """Neighbourhood (depth 2, limit 200), path and search latencies, p50/p95, in milliseconds; with
+    --department, as that department's reader sees the graph (see also `bench access`, over HTTP)."""
     import random
     import statistics
     import time
 
     from graph import explorer
     from graph.explorer import Filters
+    from graph.visibility import Scope
 
+    scope = Scope.of(department, label or ()) if department else None
     services = build_services(ctx.find_root().obj, store)
     try:
         started = time.perf_counter()
-        projection = services.projections.get()
+        projection = services.projections.get(scope)
         build_ms = (time.perf_counter() - started) * 1000
-        finder = getattr(services.store, "shortest_paths", None)  # allShortestPaths on Neo4j
+        # allShortestPaths on Neo4j (unfiltered only: a reader's paths run over its own projection)
+        finder = getattr(services.store, "shortest_paths", None) if scope is None else None
         rng = random.Random(seed)
         connected = [n for n in projection.graph.nodes if projection.undirected.degree(n) > 0]
         pool = connected or list(projection.graph.nodes)
@@ -94,17 +101,17 @@ def bench_explorer(
         timings: dict[str, list[float]] = {"neighbourhood": [], "paths": [], "search": []}
         for index, entity in enumerate(picks):
             t = time.perf_counter()
-            explorer.neighbourhood(services.projections.get(), entity, 2, Filters(), 200)
+            explorer.neighbourhood(services.projections.get(scope), entity, 2, Filters(), 200)
             timings["neighbourhood"].append((time.perf_counter() - t) * 1000)
             target = picks[(index + 1) % len(picks)]
             t = time.perf_counter()
-            explorer.paths(services.projections.get(), entity, target, 4, 3, finder)
+            explorer.paths(services.projections.get(scope), entity, target, 4, 3, finder)
             timings["paths"].append((time.perf_counter() - t) * 1000)
             query = names[index][: max(3, len(names[index]) // 2)]
             t = time.perf_counter()
-            services.store.search_entities(query, limit=10)
+            services.store.search_entities(query, limit=10, scope=scope)
             timings["search"].append((time.perf_counter() - t) * 1000)
-        stats = services.store.stats()
+        stats = services.store.stats(scope=scope)
     except GraphError as exc:
         fail(str(exc), as_json)
     finally:
@@ -117,7 +124,35 @@ def bench_explorer(
                 "max_ms": round(ordered[-1], 2)}
 
     print_json({
-        "store": stats.store, "entities": stats.entities, "facts": stats.facts, "samples": samples,
+        "store": stats.store, "scope": None if scope is None else {"departments": sorted(scope.departments),
+                                                                    "labels": sorted(scope.labels)},
+        "entities": stats.entities, "facts": stats.facts, "samples": samples,
         "projection_build_ms": round(build_ms, 1),
         **{name: summary(values) for name, values in timings.items()},
     })
+
+
+@bench_app.command("access")
+def bench_access(
+    ctx: typer.Context,
+    department: Annotated[list[str], typer.Option("--department", "-d", help="The reader token's department(s).")],
+    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Labels the reader holds.")] = None,
+    store: Annotated[str | None, typer.Option("--store", help="Store to query (default: settings).")] = None,
+    rounds: Annotated[int, typer.Option(min=1, help="Rounds of the request mix (each request as both tokens).")] = 100,
+    lookup_names: Annotated[int, typer.Option(min=1, max=1000, help="Names in each POST /entities/lookup.")] = 100,
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = 7,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Filtered (a department reader's token) against unfiltered (an admin token) reads over real HTTP, taking
+    turns: p50/p95 per endpoint and their ratio, and the token check alone."""
+    from api.bench_access import run_access_bench
+
+    services = build_services(ctx.find_root().obj, store)
+    say = (lambda _: None) if as_json else (lambda m: err_console.print(m, highlight=False))
+    try:
+        result = run_access_bench(services, department, label or [], rounds, lookup_names, seed, say)
+    except (GraphError, ValueError, RuntimeError) as exc:
+        fail(str(exc), as_json)
+    finally:
+        services.close()
+    print_json(result)

@@ -15,6 +15,7 @@ from api.output import console, err_console, fail, print_json
 from api.qa.errors import QaError
 from api.services import Services, build_services
 from graph.errors import GraphError
+from graph.visibility import Scope
 
 if TYPE_CHECKING:
     from api.qa.evaluation import QaEvaluation
@@ -38,6 +39,11 @@ def register(app: typer.Typer) -> None:
     bench_app.command("qa")(bench_qa_cmd)
 
 
+def department_view(department: str | None) -> Scope | None:
+    """`--department D`: what D sees (its own documents, public ones, those shared with it); else all."""
+    return Scope.of([department]) if department else None
+
+
 def _mode(services: Services, mode: str | None) -> str:
     return mode or services.settings.qa.mode
 
@@ -55,7 +61,8 @@ def ask_cmd(
     try:
         chosen = _mode(services, mode)
         services.qa.warm_up(generative=chosen != "extractive")  # one question: load what it needs first
-        response = services.qa.ask(question, department, chosen)  # type: ignore[arg-type]
+        response = services.qa.ask(question, department_view(department), chosen)  # type: ignore[arg-type]
+        services.audit.record("cli", "ask", "ok", department=department, detail=services.audit.question(question))
     except (GraphError, QaError) as exc:
         fail(str(exc), as_json)
     finally:
@@ -101,7 +108,8 @@ def evaluate_qa_cmd(
         chosen = _mode(services, mode)
         services.qa.warm_up(generative=chosen != "extractive")
         with _progress(len(items), "answering", not as_json) as advance:
-            result = evaluate(items, lambda q: services.qa.ask(q, department, chosen),  # type: ignore[arg-type]
+            view = department_view(department)
+            result = evaluate(items, lambda q: services.qa.ask(q, view, chosen),  # type: ignore[arg-type]
                               services.store, chosen, progress=lambda _: advance())
     except (GraphError, QaError) as exc:
         fail(str(exc), as_json)

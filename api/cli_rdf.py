@@ -71,6 +71,10 @@ def export_cmd(
     try:
         rdf = export_graph(services.store.iter_document_graphs(department=department), services.ontology)
         text = serialize(rdf, fmt)
+        counts = count_nodes(rdf)
+        services.audit.record("cli", "export", "ok", target=fmt, department=department,
+                              detail=f"documents {counts['documents']}, facts {counts['facts']}, "
+                                     f"triples {counts['triples']}")
     except (GraphError, OntologyError) as exc:
         fail(_error(exc), as_json)
     finally:

@@ -1,12 +1,15 @@
-"""Dependencies injected into routes through Annotated."""
+"""Dependencies injected into routes through Annotated: the services, the store, and who is asking."""
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from api.auth.errors import MissingToken
+from api.auth.principal import AUTH_OFF, Principal, Role
 from api.services import Services
 from graph.store import GraphStore
+from graph.visibility import Scope
 
 
 def get_services(request: Request) -> Services:
@@ -17,5 +20,31 @@ def get_store(services: Annotated[Services, Depends(get_services)]) -> GraphStor
     return services.store
 
 
+def get_principal(request: Request, services: Annotated[Services, Depends(get_services)]) -> Principal:
+    """The principal of the request's bearer token (401 without a valid one); every request acts as an
+    administrator when `api.auth = "off"` (loopback only, checked when the app is built)."""
+    if services.settings.api.auth == "off":
+        return AUTH_OFF
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise MissingToken("this endpoint needs an `Authorization: Bearer <token>` header")
+    principal = services.tokens.verify(token.strip())
+    request.state.principal = principal
+    return principal
+
+
+def get_scope(principal: Annotated[Principal, Depends(get_principal)]) -> Scope | None:
+    return principal.scope
+
+
+def require_admin(principal: Annotated[Principal, Depends(get_principal)]) -> Principal:
+    principal.require_role(Role.admin)
+    return principal
+
+
 ServicesDep = Annotated[Services, Depends(get_services)]
 StoreDep = Annotated[GraphStore, Depends(get_store)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+ScopeDep = Annotated[Scope | None, Depends(get_scope)]
+AdminDep = Annotated[Principal, Depends(require_admin)]

@@ -6,6 +6,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.auth.errors import AuthError
 from api.qa.errors import BadQuestion, BadQuestionsFile, GeneratorFailed, ModelUnavailable, QaConfigError, QaError
 from extraction.errors import ExtractionError, LoaderError
 from graph.errors import GraphError, InvalidStoreUrl, NotFound, StoreUnavailable, WriteFailed
@@ -59,5 +60,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(exc.status_code, str(exc.detail)), status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
+    async def auth_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, AuthError)
+        headers = {"WWW-Authenticate": 'Bearer realm="govkg"'} if exc.status == 401 else None
+        return JSONResponse(error_body(exc.status, exc.message, exc.code), status_code=exc.status, headers=headers)
+
+    app.add_exception_handler(AuthError, auth_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -1,11 +1,14 @@
 """The application's components, built once from the settings and handed to CLI and API."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from api.audit import AuditLog
+from api.auth.tokens import TokenStore
 from api.settings import Settings
 from graph.factory import NEO4J_SCHEMES, Neo4jConnection, open_store
 from graph.projection import ProjectionCache
@@ -47,6 +50,14 @@ class Services:
     @cached_property
     def projections(self) -> ProjectionCache:
         return ProjectionCache(self.store)
+
+    @cached_property
+    def tokens(self) -> TokenStore:
+        return TokenStore(self.settings.tokens_path)
+
+    @cached_property
+    def audit(self) -> AuditLog:
+        return AuditLog(self.store, self.settings.api.audit_questions)
 
     def neo4j_connection(self) -> Neo4jConnection | None:
         if not self.store_url.split(":", 1)[0] in NEO4J_SCHEMES:
@@ -128,14 +139,14 @@ class Services:
         return ["patterns", "joint"] if joint else ["patterns"]
 
     def importer(self, department: str | None = None, labels: tuple[str, ...] = (),
-                 reextract: bool = False) -> Importer:
+                 reextract: bool = False, may_write: Callable[[str | None], bool] | None = None) -> Importer:
         from extraction.importer import Importer, ImportOptions
 
         conf = self.settings.imports
         options = ImportOptions(
             department=department or conf.default_department, labels=labels,
             max_file_bytes=conf.max_file_bytes, max_document_chars=conf.max_document_chars,
-            reextract=reextract,
+            reextract=reextract, may_write=may_write,
         )
         encoder = self.encoder if self.settings.qa.embed_at_import else None
         return Importer(lambda: self.pipeline, self.store, options, encoder=encoder)
@@ -158,6 +169,8 @@ class Services:
     def close(self) -> None:
         if "store" in self.__dict__:
             self.store.close()
+        if "tokens" in self.__dict__:
+            self.tokens.close()
 
 
 def build_services(settings: Settings, store_url: str | None = None) -> Services:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from pydantic_settings import (
@@ -79,6 +79,11 @@ class ApiSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = 8000
     max_request_bytes: int = 20 * 1024 * 1024
+    # "tokens": `Authorization: Bearer …` on every endpoint but /health and the explorer's files;
+    # "off": every request acts as an administrator (refused unless the server binds to loopback)
+    auth: Literal["tokens", "off"] = "tokens"
+    # the audit log keeps a question's text ("keep") or only its SHA-256 ("hash")
+    audit_questions: Literal["keep", "hash"] = "hash"
 
 
 class OpenAISettings(BaseModel):
@@ -135,6 +140,10 @@ class Settings(BaseSettings):
     @property
     def sqlite_path(self) -> Path:
         return self.data_dir / "govkg.sqlite3"
+
+    @property
+    def tokens_path(self) -> Path:
+        return self.data_dir / "tokens.sqlite3"
 
     @property
     def neo4j_home(self) -> Path:

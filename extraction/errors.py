@@ -22,6 +22,7 @@ class Errors(str, Enum):
     E015 = "the document is {size} characters, over the {limit}-character limit (imports.max_document_chars)"
     E016 = "corrupt or unreadable HTML: {reason}"
     E017 = "no text found in the HTML"
+    E018 = "not allowed to write into department {department!r} (an editor writes into its own departments only)"
     E020 = "no registered {kind} component named {name!r}; known: {known}"
     E021 = "gazetteer data file missing: {path}"
     E022 = "bad gazetteer data in {path}: {reason}"
@@ -82,6 +83,10 @@ class ExtractionError(Exception):
 
 class LoaderError(ExtractionError):
     """A file (or one record of a file) that cannot be turned into a document."""
+
+
+class WriteNotAllowed(LoaderError):
+    """A document the importing principal may not write: another department's, or one it would move there."""
 
 
 class ConfigError(ExtractionError):

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from pydantic import BaseModel, Field
 
-from extraction.errors import Errors, LoaderError
+from extraction.errors import Errors, LoaderError, WriteNotAllowed
 from extraction.loaders import LoadedText, LoadOutcome, load_bytes, load_file
 from extraction.records import Document, document_id
 from graph.errors import StoreUnavailable, WriteFailed
@@ -79,6 +79,8 @@ class ImportOptions:
     max_file_bytes: int = 50 * 1024 * 1024
     max_document_chars: int = 5_000_000
     reextract: bool = False  # run extraction again on documents already imported unchanged
+    # who may write which department (the API's editors: their own departments); None: anything (the CLI)
+    may_write: Callable[[str | None], bool] | None = None
 
 
 class Progress(Protocol):
@@ -179,6 +181,8 @@ class Importer:
                 continue
             try:
                 self._import_document(report, document, entity_ids)
+            except WriteNotAllowed as exc:
+                self._fail(report, str(path), outcome.record_key, exc)
             except StoreUnavailable as exc:
                 report.aborted = exc.message
                 return False
@@ -221,12 +225,16 @@ class Importer:
         previous = None if stored else self.store.document_for_source(document.source_path)
         if stored:  # extracting again: what this run does not say, the stored document keeps
             kept = self.store.get_document(document.id)
+            self._check_write(kept.department)  # another department's document is not rewritten...
             document = document.model_copy(update={
                 "department": document.department or kept.department,
                 "published": document.published or kept.published,
                 "labels": document.labels or kept.labels,
                 "metadata": document.metadata or kept.metadata,
             })
+        self._check_write(document.department)  # ...nor is a document written (or moved) into it
+        if previous is not None and previous != document.id:
+            self._check_write(self.store.get_document(previous).department)  # nor its old version retracted
         graph = self.pipeline.run(document)
         if previous is not None and previous != document.id:
             self.store.delete_document(previous)  # the file changed: retract its old version
@@ -250,6 +258,10 @@ class Importer:
             id=document.id, path=document.source_path, title=document.title, status=status,
             sentences=len(graph.sentences), mentions=len(graph.mentions), facts=len(graph.facts),
         ))
+
+    def _check_write(self, department: str | None) -> None:
+        if self.options.may_write is not None and not self.options.may_write(department):
+            raise WriteNotAllowed(Errors.E018, department=department)
 
     @staticmethod
     def _fail(report: ImportReport, path: str, record: str | None, exc: LoaderError) -> None:

@@ -4,11 +4,13 @@ centrality and communities the same way on both stores."""
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import networkx as nx
 
 from graph.store import EntityInfo, FactEdge, GraphStore
+from graph.visibility import Scope
 
 
 @dataclass
@@ -54,31 +56,41 @@ class Projection:
         return self._communities
 
 
-def build_projection(store: GraphStore, version: tuple[int, ...]) -> Projection:
+def build_projection(store: GraphStore, version: tuple[int, ...], scope: Scope | None = None) -> Projection:
+    """The projection of what `scope` may see (everything when None): no edge of an invisible fact, so no
+    path runs through one, and names, counts and departments from visible documents only."""
     graph = nx.MultiDiGraph()
-    infos: dict[str, EntityInfo] = store.entity_infos(None)
+    infos: dict[str, EntityInfo] = store.entity_infos(None, scope=scope)
     for info in infos.values():
         graph.add_node(info.id, name=info.name, type=info.type, departments=info.departments,
                        mention_count=info.mention_count)
     edge: FactEdge
-    for edge in store.fact_edges():
+    for edge in store.fact_edges(scope=scope):
         graph.add_edge(edge.subject_id, edge.object_id, key=edge.id, predicate=edge.predicate,
                        confidence=edge.confidence, support=edge.support)
     return Projection(version=version, graph=graph)
 
 
 class ProjectionCache:
-    """Rebuilds the projection when the store's counts change (a cheap query per request)."""
+    """One projection per visibility scope (the `max_scopes` most recently used), each rebuilt when the
+    store's counts change (a cheap query per request)."""
 
-    def __init__(self, store: GraphStore) -> None:
+    def __init__(self, store: GraphStore, max_scopes: int = 32) -> None:
         self.store = store
-        self._current: Projection | None = None
+        self.max_scopes = max_scopes
+        self._cached: OrderedDict[str, Projection] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self) -> Projection:
+    def get(self, scope: Scope | None = None) -> Projection:
         stats = self.store.stats()
         version = (stats.documents, stats.entities, stats.facts, stats.mentions)
+        key = "*" if scope is None else scope.key
         with self._lock:
-            if self._current is None or self._current.version != version:
-                self._current = build_projection(self.store, version)
-            return self._current
+            current = self._cached.get(key)
+            if current is None or current.version != version:
+                current = build_projection(self.store, version, scope)
+                self._cached[key] = current
+            self._cached.move_to_end(key)
+            while len(self._cached) > self.max_scopes:
+                self._cached.popitem(last=False)
+            return current

@@ -14,6 +14,7 @@ from api.qa.models import Analysis, EntityLink, LinkedEntity
 from api.qa.spans import SpanSource
 from extraction.records import normalize_name
 from graph.store import GraphStore
+from graph.visibility import Scope as Visibility
 from ontology.schema import Ontology
 
 WH_WORDS = ("who", "whom", "whose", "which", "what", "when", "where", "how")
@@ -68,10 +69,11 @@ class RulesAnalyzer:
             phrases.setdefault((label.split()[-1],), name)
         return sorted(((list(k), v) for k, v in phrases.items()), key=lambda kv: -len(kv[0]))
 
-    def analyze(self, question: str) -> Analysis:
+    def analyze(self, question: str, access: Visibility | None = None) -> Analysis:
+        """The question's analysis; entities link only to what `access` may see."""
         words = [w.casefold() for w in _WORD.findall(question)]
         wh, answer_types, wants_acronym = self._answer_types(words)
-        links = self.link_entities(question)
+        links = self.link_entities(question, access)
         predicates = self.ontology.predicate_by_phrase(question)
         years = sorted({int(y) for y in _YEAR.findall(question)})
         keywords = list(dict.fromkeys(w for w in words if w not in STOP_WORDS and w not in WH_WORDS and len(w) > 1))
@@ -121,7 +123,7 @@ class RulesAnalyzer:
         return [cls]
 
     # -- entity linking --------------------------------------------------------------------
-    def link_entities(self, question: str) -> list[EntityLink]:
+    def link_entities(self, question: str, access: Visibility | None = None) -> list[EntityLink]:
         mentions: dict[tuple[int, int], str] = {}
         # parenthesised asides ("Bernard (Bernie) Sanders") blanked out, offsets kept
         plain = _PARENTHESES.sub(lambda m: " " * len(m.group()), question)
@@ -135,7 +137,7 @@ class RulesAnalyzer:
             hint = self._class_before(question[:start])
             for variant, offset in _variants(text.strip(" \"'“”‘’")):
                 offset += len(text) - len(text.lstrip(" \"'“”‘’"))
-                hit = self._lookup(variant, hint)
+                hit = self._lookup(variant, hint, access)
                 if hit is None:
                     continue
                 known = links.get(hit.id)
@@ -162,11 +164,11 @@ class RulesAnalyzer:
                     return cls
         return None
 
-    def _lookup(self, text: str, hint: str | None = None):  # type: ignore[no-untyped-def]
+    def _lookup(self, text: str, hint: str | None = None, access: Visibility | None = None):  # type: ignore[no-untyped-def]
         norm = normalize_name(text)
         if len(norm) < 2 or norm in STOP_WORDS or norm in TITLE_WORDS or norm in ROLE_NOUNS:
             return None  # a bare title ("President") names no one
-        hits = self.store.search_entities(text, limit=10 if hint else 3)
+        hits = self.store.search_entities(text, limit=10 if hint else 3, scope=access)
         exact = next((h for h in hits if h.score >= LINK_MIN_SCORE and normalize_name(h.matched) == norm), None)
         if hint is None or (exact is not None and self._is_a(exact.type, hint)):
             return exact

@@ -14,7 +14,8 @@ Mode = Literal["auto", "extractive", "generative"]
 
 class AskRequest(BaseModel):
     question: str = Field(min_length=1, max_length=4000)
-    department: str | None = None
+    # narrows the evidence to what this department sees (one of the token's departments; any for admins)
+    department: str | None = Field(None, min_length=1, max_length=200)
     mode: Mode = "auto"
 
 

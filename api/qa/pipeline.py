@@ -22,6 +22,7 @@ from api.qa.retrieval import DocumentScopes, FactRetriever, HybridTextRetriever,
 from api.qa.spans import build_span_sources
 from graph.explorer import Edge, EdgeData, Elements, Node, NodeData
 from graph.store import FactView, GraphStore
+from graph.visibility import Scope as Visibility
 
 if TYPE_CHECKING:
     from api.services import Services
@@ -77,7 +78,9 @@ class QaPipeline:
         return self._warm_thread
 
     # -- asking ------------------------------------------------------------------------------
-    def ask(self, question: str, department: str | None = None, mode: Mode | None = None) -> AskResponse:
+    def ask(self, question: str, access: Visibility | None = None, mode: Mode | None = None) -> AskResponse:
+        """Answer from what `access` may see (everything when None): linked entities, facts, sentences,
+        citations and suggestions all come from visible documents."""
         mode = mode or self.settings.mode  # type: ignore[assignment]
         if mode not in MODES:
             raise BadQuestion(f"unknown mode {mode!r}; modes: {', '.join(MODES)}")
@@ -95,9 +98,9 @@ class QaPipeline:
             timings[stage] = round((now - clock) * 1000, 1)
             clock = now
 
-        analysis = self.analyzer.analyze(question)
+        analysis = self.analyzer.analyze(question, access)
         lap("analysis")
-        scope = self.text_scope(analysis, department)
+        scope = self.text_scope(analysis, access)
         facts, considered = self.facts.retrieve(analysis, scope)
         lap("graph_retrieval")
         sentences, scores = self.text.retrieve(analysis, scope, self.settings.evidence_sentences)
@@ -107,7 +110,7 @@ class QaPipeline:
         best = sentences[: self.settings.neighbour_sentences]
         keys = [(h.document_id, h.sentence_index + step) for h in best for step in (-1, 1) if h.sentence_index + step >= 0]
         anchors = {(h.document_id, h.sentence_index) for h in best}
-        for hit in self.store.get_sentences(keys):  # a retrieved sentence may also be read as a neighbour
+        for hit in self.store.get_sentences(keys, scope=access):  # a retrieved sentence may also be read as a neighbour
             for step in (-1, 1):
                 anchor = (hit.document_id, hit.sentence_index - step)
                 if anchor in anchors:
@@ -125,8 +128,8 @@ class QaPipeline:
     def weights(self, keywords: list[str]) -> dict[str, float]:
         return self.idf.weights(keywords)
 
-    def text_scope(self, analysis: Analysis, department: str | None) -> Scope:
-        return self.scopes.scope(department, analysis.years)
+    def text_scope(self, analysis: Analysis, access: Visibility | None) -> Scope:
+        return self.scopes.scope(access, analysis.years)
 
     def _abstain_if_weak(self, analysis: Analysis, answer: Answer) -> Answer:
         if answer.abstained:

@@ -3,20 +3,21 @@
 Text retrieval fuses BM25 (SQLite FTS5 / the Neo4j full-text index) and dense MiniLM vectors
 (stored at import time) by reciprocal rank; a question's year constraint adds year-filtered
 runs of both to the fusion rather than replacing the unfiltered ones (a year may name the law
-asked about, not the address). Every run sees only the documents the department may see.
+asked about, not the address). Every run sees only the documents the asker may see (graph/visibility.py).
 """
 from __future__ import annotations
 
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from api.qa.models import Analysis, Evidence, FactEvidence
 from graph.store import DocumentSummary, FactView, GraphStore, SentenceHit
+from graph.visibility import Scope as Visibility
 
-PUBLIC_LABEL = "public"
 _WORD = re.compile(r"[\w'’]+")
 
 
@@ -42,40 +43,48 @@ def keyword_overlap(keywords: list[str], text: str) -> float:
 
 @dataclass(frozen=True)
 class Scope:
-    """The documents a question may use: `visible` (department), `preferred` (its years)."""
+    """The documents a question may use: `access` (the asker's visibility, applied by the store),
+    `visible` (those documents' ids), `preferred` (the question's years)."""
 
     visible: list[str] | None  # None: all
     preferred: list[str] | None  # None: no year constraint
+    access: Visibility | None = None  # None: no visibility filter (the CLI, admins)
 
 
 class DocumentScopes:
-    """Document ids by department visibility and year, from a short-lived cache of summaries."""
+    """Document ids by visibility and year, from a short-lived cache of the summaries each visibility scope
+    may see."""
 
-    def __init__(self, store: GraphStore, ttl_s: float = 30.0) -> None:
+    def __init__(self, store: GraphStore, ttl_s: float = 30.0, max_scopes: int = 32) -> None:
         self.store = store
         self.ttl_s = ttl_s
+        self.max_scopes = max_scopes
         self._lock = threading.Lock()
-        self._cached: tuple[float, list[DocumentSummary]] | None = None
+        self._cached: OrderedDict[str, tuple[float, list[DocumentSummary]]] = OrderedDict()
 
-    def documents(self) -> list[DocumentSummary]:
+    def documents(self, access: Visibility | None = None) -> list[DocumentSummary]:
+        key = "*" if access is None else access.key
         with self._lock:
             now = time.monotonic()
-            if self._cached is None or now - self._cached[0] > self.ttl_s:
-                self._cached = (now, self.store.list_documents(limit=1_000_000))
-            return self._cached[1]
+            cached = self._cached.get(key)
+            if cached is None or now - cached[0] > self.ttl_s:
+                cached = (now, self.store.list_documents(limit=1_000_000, scope=access))
+                self._cached[key] = cached
+            self._cached.move_to_end(key)
+            while len(self._cached) > self.max_scopes:
+                self._cached.popitem(last=False)
+            return cached[1]
 
-    def scope(self, department: str | None, years: list[int]) -> Scope:
-        if department is None and not years:
+    def scope(self, access: Visibility | None, years: list[int]) -> Scope:
+        if access is None and not years:
             return Scope(None, None)
-        docs = self.documents()
-        if department is not None:
-            docs = [d for d in docs if may_see(department, d)]
-        visible = [d.id for d in docs] if department is not None else None
+        docs = self.documents(access)
+        visible = [d.id for d in docs] if access is not None else None
         preferred = None
         if years:
             wanted = {str(y) for y in years}
             preferred = [d.id for d in docs if d.published and d.published[:4] in wanted]
-        return Scope(visible, preferred)
+        return Scope(visible, preferred, access)
 
 
 class IdfCache:
@@ -105,12 +114,6 @@ class IdfCache:
         return {w: math.log((total - df[w] + 0.5) / (df[w] + 0.5) + 1.0) for w in words}
 
 
-def may_see(department: str, document: DocumentSummary) -> bool:
-    """A department sees its own documents, public ones, and those that no department owns."""
-    return (document.department is None or document.department.casefold() == department.casefold()
-            or PUBLIC_LABEL in document.labels)
-
-
 class FactRetriever:
     """Facts around the linked entities, scored by predicate, answer type and support."""
 
@@ -131,7 +134,7 @@ class FactRetriever:
         found: dict[str, FactEvidence] = {}
         considered = 0
         for link in analysis.links:
-            for fact in self.store.entity_facts(link.entity.id, limit=self.max_facts):
+            for fact in self.store.entity_facts(link.entity.id, limit=self.max_facts, scope=scope.access):
                 considered += 1
                 if visible is not None:
                     provenance = [p for p in fact.provenance if p.document_id in visible]
@@ -187,9 +190,9 @@ class HybridTextRetriever:
         vector = self.encode(analysis.question) if self.encode else None
         for documents in filters:
             if self.use_bm25:
-                runs.append(self.store.search_sentences(query, self.bm25_candidates, documents))
+                runs.append(self.store.search_sentences(query, self.bm25_candidates, documents, scope=scope.access))
             if vector is not None:
-                runs.append(self.store.nearest_sentences(vector, self.dense_candidates, documents))
+                runs.append(self.store.nearest_sentences(vector, self.dense_candidates, documents, scope=scope.access))
         return fuse(runs, self.rrf_k, limit)
 
 
@@ -210,4 +213,4 @@ def fact_sentence_keys(facts: list[FactView]) -> set[tuple[str, int]]:
     return {(p.document_id, p.sentence_index) for f in facts for p in f.provenance}
 
 
-__all__ = ["DocumentScopes", "Evidence", "FactRetriever", "HybridTextRetriever", "Scope", "fuse", "may_see"]
+__all__ = ["DocumentScopes", "Evidence", "FactRetriever", "HybridTextRetriever", "Scope", "fuse"]

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from api.deps import ServicesDep
+from api.deps import ScopeDep, ServicesDep
 from api.queries import expand_type
 from graph import explorer
 from graph.explorer import CentralEntity, Community, Elements, Filters, Paths
@@ -31,6 +31,7 @@ def _types(services, value: str | None) -> frozenset[str] | None:  # type: ignor
 @router.get("/neighbourhood/{entity_id}", response_model=Elements)
 def neighbourhood(
     services: ServicesDep,
+    scope: ScopeDep,
     entity_id: Annotated[str, Path(min_length=1, max_length=200)],
     depth: Annotated[int, Query(ge=1, le=3)] = 1,
     types: Annotated[str | None, Query(description="Comma-separated ontology classes (subclasses included).")] = None,
@@ -43,38 +44,42 @@ def neighbourhood(
     (highest-confidence, best-supported edges are kept first)."""
     filters = Filters(types=_types(services, types), predicates=_csv(predicates), departments=_csv(departments),
                       min_confidence=min_confidence)
-    return explorer.neighbourhood(services.projections.get(), entity_id, depth, filters, limit)
+    return explorer.neighbourhood(services.projections.get(scope), entity_id, depth, filters, limit)
 
 
 @router.get("/paths", response_model=Paths)
 def paths(
     services: ServicesDep,
+    scope: ScopeDep,
     source: Annotated[str, Query(min_length=1, max_length=200)],
     target: Annotated[str, Query(min_length=1, max_length=200)],
     max_length: Annotated[int, Query(ge=1, le=8)] = 4,
     k: Annotated[int, Query(ge=1, le=20)] = 3,
 ) -> Paths:
     """Up to k shortest paths between two entities, each hop with the facts that link it
-    (Cypher allShortestPaths on Neo4j, networkx on the embedded store)."""
-    finder = getattr(services.store, "shortest_paths", None)
-    return explorer.paths(services.projections.get(), source, target, max_length, k, finder)
+    (Cypher allShortestPaths on Neo4j for admins, networkx over the token's visible projection otherwise:
+    no path runs through a fact it may not see)."""
+    finder = getattr(services.store, "shortest_paths", None) if scope is None else None
+    return explorer.paths(services.projections.get(scope), source, target, max_length, k, finder)
 
 
 @router.get("/central", response_model=list[CentralEntity])
 def central(
     services: ServicesDep,
+    scope: ScopeDep,
     type: Annotated[str | None, Query(description="Ontology class (subclasses included).")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 20,
 ) -> list[CentralEntity]:
     """Most central entities (PageRank over the fact graph, cached until the store changes)."""
-    return explorer.central(services.projections.get(), _types(services, type), limit)
+    return explorer.central(services.projections.get(scope), _types(services, type), limit)
 
 
 @router.get("/communities", response_model=list[Community])
 def communities(
     services: ServicesDep,
+    scope: ScopeDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
     members: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[Community]:
     """Communities of the fact graph (Louvain, seeded), largest first, most central members first."""
-    return explorer.communities(services.projections.get(), limit, members)
+    return explorer.communities(services.projections.get(scope), limit, members)

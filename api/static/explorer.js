@@ -93,20 +93,76 @@
     }
   }
 
+  // ---------------------------------------------------------------- the bearer token
+  // Asked for once, kept in session storage (never in the URL), sent as `Authorization: Bearer`;
+  // a 401 brings the prompt back and the request is sent again with the new token.
+  const TOKEN_KEY = 'govkg.token';
+  const readToken = () => sessionStorage.getItem(TOKEN_KEY) || '';
+  let tokenPrompt = null;
+
+  function askToken(message) {
+    if (tokenPrompt) return tokenPrompt;
+    const dialog = $('#token-dialog');
+    const form = $('#token-form');
+    const input = $('#token-input');
+    $('#token-message').textContent = message || '';
+    input.value = '';
+    tokenPrompt = new Promise((resolve) => {
+      const done = (event) => {
+        event.preventDefault();
+        const token = input.value.trim();
+        if (!token) return;
+        sessionStorage.setItem(TOKEN_KEY, token);
+        form.removeEventListener('submit', done);
+        dialog.close();
+        tokenPrompt = null;
+        resolve(token);
+      };
+      form.addEventListener('submit', done);
+    });
+    if (!dialog.open) dialog.showModal();
+    input.focus();
+    return tokenPrompt;
+  }
+
+  function signOut() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    window.location.reload();
+  }
+
   async function api(path, options = {}) {
     busy(+1);
     try {
-      const init = { headers: { Accept: 'application/json' } };
-      if (options.body !== undefined) {
-        init.method = 'POST';
-        init.headers['Content-Type'] = 'application/json';
-        init.body = JSON.stringify(options.body);
-      }
       let response;
-      try {
-        response = await fetch(path, init);
-      } catch (err) {
-        throw new ApiError(0, `The API cannot be reached (${err.message}).`);
+      for (;;) {
+        const init = { headers: { Accept: 'application/json' } };
+        const token = readToken();
+        if (token) init.headers.Authorization = `Bearer ${token}`;
+        if (options.body !== undefined) {
+          init.method = 'POST';
+          init.headers['Content-Type'] = 'application/json';
+          init.body = JSON.stringify(options.body);
+        }
+        try {
+          response = await fetch(path, init);
+        } catch (err) {
+          throw new ApiError(0, `The API cannot be reached (${err.message}).`);
+        }
+        if (response.status !== 401) break;
+        let reason = '';
+        try {
+          const data = await response.json();
+          reason = (data && data.error && data.error.message) || '';
+        } catch (err) {
+          reason = '';
+        }
+        sessionStorage.removeItem(TOKEN_KEY);
+        busy(-1);
+        try {
+          await askToken(token ? `The token was refused: ${reason}` : 'This GovKG needs an access token.');
+        } finally {
+          busy(+1);
+        }
       }
       let data = null;
       try {
@@ -1552,6 +1608,7 @@
     busy(+1);
     try {
       wire();
+      $('#sign-out').addEventListener('click', signOut);
       try {
         const ontology = await api('/ontology');
         for (const c of ontology.classes) onto.classes.set(c.name, c);

@@ -11,6 +11,7 @@ import httpx
 import uvicorn
 
 from api.app import create_app
+from api.auth.principal import Role
 from api.services import Services
 
 
@@ -41,3 +42,10 @@ def serve(services: Services) -> Iterator[str]:
 
 def wait_ok(client: httpx.Client) -> None:
     assert client.get("/health").status_code == 200
+
+
+def bearer(services: Services, role: Role = Role.admin, departments: tuple[str, ...] = (),
+           labels: tuple[str, ...] = (), name: str = "test-admin") -> dict[str, str]:
+    """Headers with a fresh token of this role (created in the services' token store)."""
+    created = services.tokens.create(name, list(departments), list(labels), role)
+    return {"Authorization": f"Bearer {created.token}"}

@@ -11,7 +11,7 @@ from api.services import Services, build_services
 from api.settings import load_settings
 from extraction.records import entity_id
 from tests.conftest import BAD, DOCS
-from tests.integration.http_server import serve
+from tests.integration.http_server import bearer, serve
 
 DOD = entity_id("agency:DOD")
 CORPUS = ["2003_bush_excerpt.txt", "2021_biden_excerpt.md", "1989_bush_excerpt.html", "2020_trump_excerpt.docx"]
@@ -35,7 +35,7 @@ def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[httpx.Cli
     assert report.documents_ok == len(CORPUS)
     importer2 = services.importer(department="Department of Justice")
     assert importer2.import_paths([DOCS / "2020_trump_latin1.txt"]).documents_ok == 1
-    with serve(services) as base, httpx.Client(base_url=base, timeout=30) as http:
+    with serve(services) as base, httpx.Client(base_url=base, timeout=30, headers=bearer(services)) as http:
         yield http
     services.close()
 

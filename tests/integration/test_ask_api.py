@@ -12,7 +12,7 @@ import pytest
 from api.services import Services, build_services
 from api.settings import load_settings
 from tests.conftest import FIXTURES
-from tests.integration.http_server import serve
+from tests.integration.http_server import bearer, serve
 
 QA = FIXTURES / "qa"
 PUBLIC = ["1992_george_bush_r_excerpt.txt", "1993_william_j_clinton_d_excerpt.txt",
@@ -40,7 +40,7 @@ def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         [QA / name for name in PUBLIC])
     assert report.documents_ok == len(PUBLIC) and not report.failures
     assert services.importer(department="Department of Justice").import_paths([QA / JUSTICE_ONLY]).documents_ok == 1
-    with serve(services) as base, httpx.Client(base_url=base, timeout=60) as http:
+    with serve(services) as base, httpx.Client(base_url=base, timeout=60, headers=bearer(services)) as http:
         yield http
     services.close()
 

@@ -10,7 +10,7 @@ import pytest
 from api.services import build_services
 from api.settings import load_settings
 from tests.conftest import DOCS
-from tests.integration.http_server import serve
+from tests.integration.http_server import bearer, serve
 
 # a real sentence (2020 address) and short sentences in the same pattern naming real senators
 SENTENCES = {
@@ -39,7 +39,7 @@ def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[httpx.Cli
         services.importer(department=department).import_paths([tmp_path / name])
     services.importer(department="Executive Office of the President").import_paths(
         [DOCS / "2003_bush_excerpt.txt", DOCS / "2021_biden_excerpt.md"])
-    with serve(services) as base, httpx.Client(base_url=base, timeout=30) as http:
+    with serve(services) as base, httpx.Client(base_url=base, timeout=30, headers=bearer(services)) as http:
         yield http
     services.close()
 

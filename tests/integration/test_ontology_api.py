@@ -16,7 +16,7 @@ NAMESPACE = "https://govkg.org/ontology#"
 @pytest.fixture
 def http(services: Services) -> Iterator[httpx.Client]:
     """The real app on a loopback port."""
-    with http_server.serve(services) as base, httpx.Client(base_url=base, timeout=30) as client:
+    with http_server.serve(services) as base, httpx.Client(base_url=base, timeout=30, headers=http_server.bearer(services)) as client:
         yield client
 
 
