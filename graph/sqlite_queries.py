@@ -1,6 +1,9 @@
 """SQL text of the embedded store, as named constants."""
+from graph.visibility import SQL_VISIBLE_DOCUMENT
 
-SCHEMA_VERSION = 2  # 2: a fact's provenance keeps one row per extractor (the same spans, two extractors)
+# 2: a fact's provenance keeps one row per extractor (the same spans, two extractors)
+# 3: entity_name_sources (which document gave which name) and the append-only audit_events
+SCHEMA_VERSION = 3
 
 PRAGMAS = (
     "PRAGMA journal_mode=WAL",
@@ -115,6 +118,31 @@ CREATE INDEX IF NOT EXISTS fact_candidates_status ON fact_candidates(status);
 CREATE VIRTUAL TABLE IF NOT EXISTS sentences_fts USING fts5(
     text, document_id UNINDEXED, idx UNINDEXED, tokenize='porter unicode61 remove_diacritics 2'
 );
+CREATE TABLE IF NOT EXISTS entity_name_sources (
+    entity_id TEXT NOT NULL,
+    norm TEXT NOT NULL,
+    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+    PRIMARY KEY (entity_id, norm, document_id),
+    FOREIGN KEY (entity_id, norm) REFERENCES entity_names(entity_id, norm) ON DELETE CASCADE
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS entity_name_sources_document ON entity_name_sources(document_id);
+CREATE TABLE IF NOT EXISTS audit_events (
+    id TEXT PRIMARY KEY,
+    at TEXT NOT NULL,
+    principal TEXT NOT NULL,
+    action TEXT NOT NULL,
+    target TEXT,
+    department TEXT,
+    outcome TEXT NOT NULL,
+    detail TEXT
+);
+CREATE INDEX IF NOT EXISTS audit_events_at ON audit_events(at);
+CREATE TRIGGER IF NOT EXISTS audit_events_no_update BEFORE UPDATE ON audit_events BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: events are never updated');
+END;
+CREATE TRIGGER IF NOT EXISTS audit_events_no_delete BEFORE DELETE ON audit_events BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: events are never deleted');
+END;
 CREATE TABLE IF NOT EXISTS sentence_vectors (
     document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
     model TEXT NOT NULL,
@@ -154,6 +182,7 @@ INSERT INTO entities (id, name, type) VALUES (?, ?, ?)
 ON CONFLICT(id) DO NOTHING
 """
 INSERT_NAME = "INSERT OR IGNORE INTO entity_names (entity_id, norm, name) VALUES (?, ?, ?)"
+INSERT_NAME_SOURCE = "INSERT OR IGNORE INTO entity_name_sources (entity_id, norm, document_id) VALUES (?, ?, ?)"
 INSERT_MENTION = """
 INSERT OR REPLACE INTO mentions (id, document_id, sentence_idx, start, "end", text, type,
                                  confidence, extractor, extractor_version, entity_id)
@@ -184,6 +213,7 @@ SELECT DISTINCT entity_id FROM mentions WHERE document_id = ? AND entity_id IS N
 """
 DELETE_DOCUMENT_PROVENANCE = "DELETE FROM fact_provenance WHERE document_id = ?"
 DELETE_DOCUMENT_CANDIDATES = "DELETE FROM fact_candidates WHERE document_id = ?"
+DELETE_DOCUMENT_NAME_SOURCES = "DELETE FROM entity_name_sources WHERE document_id = ?"
 DELETE_DOCUMENT_MENTIONS = "DELETE FROM mentions WHERE document_id = ?"
 DELETE_DOCUMENT_SENTENCES = "DELETE FROM sentences WHERE document_id = ?"
 DELETE_DOCUMENT = "DELETE FROM documents WHERE id = ?"
@@ -352,3 +382,234 @@ WHERE s.document_id = ? AND s.idx = ?
 """
 SENTENCE_TOTAL = "SELECT count(*) FROM sentences"
 SENTENCE_FREQUENCY = "SELECT count(*) FROM sentences_fts WHERE sentences_fts MATCH ?"
+
+# -- schema 2 → 3: which document gave which name ------------------------------------------------
+NAME_SOURCES_TABLE_EXISTS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entity_name_sources'"
+# A schema 2 store kept no name's source: each existing name is assigned to every document that mentions
+# the entity, supports one of its facts or holds a candidate naming it (what write() would have recorded
+# for those documents' graphs, as far as the stored rows can tell).
+MIGRATE_NAME_SOURCES = (
+    """
+    INSERT OR IGNORE INTO entity_name_sources (entity_id, norm, document_id)
+    SELECT n.entity_id, n.norm, x.document_id FROM entity_names n JOIN (
+        SELECT entity_id, document_id FROM mentions WHERE entity_id IS NOT NULL
+        UNION SELECT f.subject_id, p.document_id FROM fact_provenance p JOIN facts f ON f.id = p.fact_id
+        UNION SELECT f.object_id, p.document_id FROM fact_provenance p JOIN facts f ON f.id = p.fact_id
+        UNION SELECT subject_id, document_id FROM fact_candidates
+        UNION SELECT object_id, document_id FROM fact_candidates
+    ) x ON x.entity_id = n.entity_id
+    """,
+    "UPDATE meta SET value = '3' WHERE key = 'schema_version'",
+)
+
+# -- audit log (append-only: triggers in SCHEMA abort any UPDATE or DELETE) ----------------------
+INSERT_AUDIT_EVENT = """
+INSERT INTO audit_events (id, at, principal, action, target, department, outcome, detail)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+"""
+AUDIT_EVENTS = """
+SELECT id, at, principal, action, target, department, outcome, detail FROM audit_events
+WHERE (:action IS NULL OR action = :action) AND (:principal IS NULL OR principal = :principal)
+ORDER BY at DESC, rowid DESC LIMIT :limit OFFSET :offset
+"""
+
+# -- reads under a scope (graph.visibility) ------------------------------------------------------
+# The rule lives inside every statement: `visible(id)` holds the ids of the documents the scope sees
+# (SQL_VISIBLE_DOCUMENT, evaluated once per statement, once per document), and each filter is an
+# `IN visible` on an indexed document_id. All take Scope.sql_parameters() (named parameters only).
+VISIBLE = "visible(id) AS MATERIALIZED (SELECT d.id FROM documents d WHERE " + SQL_VISIBLE_DOCUMENT + ")"
+IN_VISIBLE = "IN (SELECT id FROM visible)"
+# entities with a mention or a fact (through a provenance row) in a visible document
+VISIBLE_ENTITIES = f"""visible_entities(id) AS MATERIALIZED (
+    SELECT entity_id FROM mentions WHERE entity_id IS NOT NULL AND document_id {IN_VISIBLE}
+    UNION SELECT f.subject_id FROM fact_provenance p JOIN facts f ON f.id = p.fact_id WHERE p.document_id {IN_VISIBLE}
+    UNION SELECT f.object_id FROM fact_provenance p JOIN facts f ON f.id = p.fact_id WHERE p.document_id {IN_VISIBLE}
+)"""
+
+
+def _entity_visible(entity_id: str) -> str:
+    """The entity `entity_id` (an SQL expression) has a visible mention or a fact with a visible source."""
+    return f"""(EXISTS (SELECT 1 FROM mentions vm WHERE vm.entity_id = {entity_id} AND vm.document_id {IN_VISIBLE})
+     OR EXISTS (SELECT 1 FROM facts vf JOIN fact_provenance vp ON vp.fact_id = vf.id
+                WHERE vf.subject_id = {entity_id} AND vp.document_id {IN_VISIBLE})
+     OR EXISTS (SELECT 1 FROM facts vf JOIN fact_provenance vp ON vp.fact_id = vf.id
+                WHERE vf.object_id = {entity_id} AND vp.document_id {IN_VISIBLE}))"""
+
+
+def _name_visible(names: str) -> str:
+    """The entity_names row `names` (an alias) was given by a visible document (no source: invisible)."""
+    return f"""EXISTS (SELECT 1 FROM entity_name_sources vs WHERE vs.entity_id = {names}.entity_id
+                AND vs.norm = {names}.norm AND vs.document_id {IN_VISIBLE})"""
+
+
+def _scoped_name(entity: str) -> str:
+    """The name shown for the entities row `entity` (an alias): its stored name when a visible document gave
+    it, else its first visible name (by rowid), else its id (a name no document gave is never shown)."""
+    return f"""COALESCE(
+    (SELECT vn.name FROM entity_names vn WHERE vn.entity_id = {entity}.id AND vn.name = {entity}.name
+        AND {_name_visible("vn")}),
+    (SELECT vn.name FROM entity_names vn WHERE vn.entity_id = {entity}.id AND {_name_visible("vn")}
+        ORDER BY vn.rowid LIMIT 1),
+    {entity}.id)"""
+
+
+def _fact_visible(fact: str) -> str:
+    return f"EXISTS (SELECT 1 FROM fact_provenance vp WHERE vp.fact_id = {fact}.id AND vp.document_id {IN_VISIBLE})"
+
+
+VISIBLE_DOCUMENT_IDS = "SELECT d.id FROM documents d WHERE " + SQL_VISIBLE_DOCUMENT + " ORDER BY d.id"
+DOCUMENT_GET_VISIBLE = "SELECT * FROM documents d WHERE d.id = :id AND " + SQL_VISIBLE_DOCUMENT
+DOCUMENT_VISIBLE = "SELECT 1 FROM documents d WHERE d.id = :id AND " + SQL_VISIBLE_DOCUMENT
+DOCUMENTS_LIST_VISIBLE = """
+SELECT d.id, d.title, d.source_path, d.source_name, d.format, d.department, d.published,
+       d.labels, d.imported_at,
+       (SELECT count(*) FROM sentences s WHERE s.document_id = d.id) AS sentence_count,
+       (SELECT count(*) FROM mentions m WHERE m.document_id = d.id) AS mention_count
+FROM documents d WHERE """ + SQL_VISIBLE_DOCUMENT + """
+ORDER BY d.imported_at, d.id LIMIT :limit OFFSET :offset
+"""
+DOCUMENT_IDS_VISIBLE = ("SELECT d.id FROM documents d WHERE (:department IS NULL OR d.department = :department) AND "
+                        + SQL_VISIBLE_DOCUMENT + " ORDER BY d.id")
+
+ENTITY_GET_VISIBLE = f"""WITH {VISIBLE}
+SELECT e.id, {_scoped_name("e")} AS name, e.type FROM entities e
+WHERE e.id = :id AND {_entity_visible("e.id")}
+"""
+ENTITY_NAMES_VISIBLE = f"""WITH {VISIBLE}
+SELECT n.name FROM entity_names n WHERE n.entity_id = :id AND {_name_visible("n")} ORDER BY n.name
+"""
+ENTITY_MENTION_COUNT_VISIBLE = f"""WITH {VISIBLE}
+SELECT count(*) FROM mentions WHERE entity_id = :id AND document_id {IN_VISIBLE}
+"""
+# matched only on names a visible document gave, of visible entities (inside the LIMIT)
+SEARCH_TRIGRAM_VISIBLE = f"""WITH {VISIBLE}
+SELECT n.entity_id, n.name FROM entity_names_fts f
+JOIN entity_names n ON n.rowid = f.rowid
+WHERE entity_names_fts MATCH :match AND {_name_visible("n")} AND {_entity_visible("n.entity_id")}
+ORDER BY bm25(entity_names_fts) LIMIT :limit
+"""
+SEARCH_PREFIX_VISIBLE = f"""WITH {VISIBLE}
+SELECT n.entity_id, n.name FROM entity_names n
+WHERE n.norm >= :low AND n.norm < :high AND {_name_visible("n")} AND {_entity_visible("n.entity_id")}
+LIMIT :limit
+"""
+MENTION_COUNTS_VISIBLE = f"""WITH {VISIBLE}
+SELECT entity_id, count(*) FROM mentions WHERE entity_id IN ({{marks}}) AND document_id {IN_VISIBLE}
+GROUP BY entity_id
+"""
+ENTITIES_BY_IDS_VISIBLE = f"""WITH {VISIBLE}
+SELECT e.id, {_scoped_name("e")}, e.type FROM entities e WHERE e.id IN ({{marks}})
+"""
+# the page of facts first, then the names of its arguments (not for every fact of a hub entity)
+ENTITY_FACTS_VISIBLE = f"""WITH {VISIBLE},
+page(id) AS MATERIALIZED (
+    SELECT f.id FROM facts f WHERE (f.subject_id = :id OR f.object_id = :id) AND {_fact_visible("f")}
+    ORDER BY f.confidence DESC, f.id LIMIT :limit
+)
+SELECT f.id, f.predicate, f.confidence,
+       s.id AS s_id, {_scoped_name("s")} AS s_name, s.type AS s_type,
+       o.id AS o_id, {_scoped_name("o")} AS o_name, o.type AS o_type
+FROM page JOIN facts f ON f.id = page.id JOIN entities s ON s.id = f.subject_id JOIN entities o ON o.id = f.object_id
+ORDER BY f.confidence DESC, f.id
+"""
+FACT_GET_VISIBLE = f"""WITH {VISIBLE}
+SELECT f.id, f.predicate, f.confidence,
+       s.id AS s_id, {_scoped_name("s")} AS s_name, s.type AS s_type,
+       o.id AS o_id, {_scoped_name("o")} AS o_name, o.type AS o_type
+FROM facts f JOIN entities s ON s.id = f.subject_id JOIN entities o ON o.id = f.object_id
+WHERE f.id = :id AND {_fact_visible("f")}
+"""
+FACT_PROVENANCE_VISIBLE = f"""WITH {VISIBLE}
+SELECT p.*, p.sentence_idx AS sentence_index, d.title AS document_title, d.source_name, d.department,
+       s.text AS sentence, s.start AS sentence_start, s."end" AS sentence_end
+FROM fact_provenance p
+JOIN documents d ON d.id = p.document_id
+JOIN sentences s ON s.document_id = p.document_id AND s.idx = p.sentence_idx
+WHERE p.fact_id = :id AND p.document_id {IN_VISIBLE}
+ORDER BY p.confidence DESC, p.document_id, p.sentence_idx
+"""
+ENTITY_MENTIONS_VISIBLE = f"""WITH {VISIBLE}
+SELECT m.*, d.title AS document_title, d.department,
+       s.text AS sentence, s.start AS sentence_start, s."end" AS sentence_end
+FROM mentions m
+JOIN documents d ON d.id = m.document_id
+JOIN sentences s ON s.document_id = m.document_id AND s.idx = m.sentence_idx
+WHERE m.entity_id = :id AND m.document_id {IN_VISIBLE}
+ORDER BY d.published DESC, m.document_id, m.start LIMIT :limit
+"""
+ENTITY_DEPARTMENTS_VISIBLE = f"""WITH {VISIBLE}
+SELECT DISTINCT d.department FROM mentions m JOIN documents d ON d.id = m.document_id
+WHERE m.entity_id = :id AND d.department IS NOT NULL AND m.document_id {IN_VISIBLE} ORDER BY d.department
+"""
+# support: the visible provenance rows only
+FACT_EDGES_VISIBLE = f"""WITH {VISIBLE}
+SELECT f.id, f.subject_id, f.predicate, f.object_id, f.confidence, count(*) AS support
+FROM fact_provenance p JOIN facts f ON f.id = p.fact_id
+WHERE p.document_id {IN_VISIBLE}
+GROUP BY f.id ORDER BY f.id
+"""
+ENTITY_INFOS_ALL_VISIBLE = f"""WITH {VISIBLE}, {VISIBLE_ENTITIES}
+SELECT e.id, {_scoped_name("e")}, e.type,
+       (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id AND m.document_id {IN_VISIBLE}) AS mention_count
+FROM visible_entities ve JOIN entities e ON e.id = ve.id
+"""
+ENTITY_INFOS_VISIBLE = f"""WITH {VISIBLE}
+SELECT e.id, {_scoped_name("e")}, e.type,
+       (SELECT count(*) FROM mentions m WHERE m.entity_id = e.id AND m.document_id {IN_VISIBLE}) AS mention_count
+FROM entities e WHERE e.id IN ({{marks}}) AND {_entity_visible("e.id")}
+"""
+ENTITY_DEPARTMENT_PAIRS_VISIBLE = f"""WITH {VISIBLE}
+SELECT DISTINCT m.entity_id, d.department FROM mentions m JOIN documents d ON d.id = m.document_id
+WHERE d.department IS NOT NULL AND m.document_id {IN_VISIBLE} {{where}} ORDER BY d.department
+"""
+# candidates of visible documents; the page first, then its arguments' names
+CANDIDATES_VISIBLE = f"""WITH {VISIBLE},
+page(id, document_id) AS MATERIALIZED (
+    SELECT c.id, c.document_id FROM fact_candidates c
+    WHERE (:status IS NULL OR c.status = :status) AND c.document_id {IN_VISIBLE}
+    ORDER BY c.confidence DESC, c.id, c.document_id LIMIT :limit OFFSET :offset
+)
+SELECT c.*, {_scoped_name("s")} AS s_name, s.type AS s_type, {_scoped_name("o")} AS o_name, o.type AS o_type,
+       d.title AS document_title, d.source_name, d.department
+FROM page JOIN fact_candidates c ON c.id = page.id AND c.document_id = page.document_id
+JOIN entities s ON s.id = c.subject_id JOIN entities o ON o.id = c.object_id
+JOIN documents d ON d.id = c.document_id
+ORDER BY c.confidence DESC, c.id, c.document_id
+"""
+COUNTS_VISIBLE = f"""WITH {VISIBLE}, {VISIBLE_ENTITIES}
+SELECT (SELECT count(*) FROM visible),
+       (SELECT count(*) FROM sentences WHERE document_id {IN_VISIBLE}),
+       (SELECT count(*) FROM mentions WHERE document_id {IN_VISIBLE}),
+       (SELECT count(*) FROM visible_entities),
+       (SELECT count(DISTINCT fact_id) FROM fact_provenance WHERE document_id {IN_VISIBLE})
+"""
+ENTITIES_BY_TYPE_VISIBLE = f"""WITH {VISIBLE}, {VISIBLE_ENTITIES}
+SELECT e.type, count(*) FROM visible_entities ve JOIN entities e ON e.id = ve.id GROUP BY e.type ORDER BY e.type
+"""
+FACTS_BY_PREDICATE_VISIBLE = f"""WITH {VISIBLE}
+SELECT f.predicate, count(*) FROM facts f WHERE {_fact_visible("f")} GROUP BY f.predicate ORDER BY f.predicate
+"""
+FACTS_BY_EXTRACTOR_VISIBLE = f"""WITH {VISIBLE}
+SELECT extractor, count(DISTINCT fact_id) FROM fact_provenance WHERE document_id {IN_VISIBLE}
+GROUP BY extractor ORDER BY extractor
+"""
+CANDIDATES_BY_STATUS_VISIBLE = f"""WITH {VISIBLE}
+SELECT status, count(*) FROM fact_candidates WHERE document_id {IN_VISIBLE} GROUP BY status ORDER BY status
+"""
+# export: the names one document gave its entities (both with and without a scope)
+DOCUMENT_ENTITY_NAMES = """
+SELECT n.entity_id, n.name FROM entity_name_sources s
+JOIN entity_names n ON n.entity_id = s.entity_id AND n.norm = s.norm
+WHERE s.document_id = ? ORDER BY n.rowid
+"""
+SEARCH_SENTENCES_VISIBLE = f"""WITH {VISIBLE}
+SELECT f.document_id, CAST(f.idx AS INTEGER) AS sentence_index, -bm25(sentences_fts) AS score
+FROM sentences_fts f
+WHERE sentences_fts MATCH :query AND f.document_id {IN_VISIBLE} {{where}}
+ORDER BY bm25(sentences_fts) LIMIT :limit
+"""
+SENTENCE_HITS_VISIBLE = """
+SELECT s.document_id, s.idx AS sentence_index, s.text AS sentence, s.start AS sentence_start,
+       s."end" AS sentence_end, d.title AS document_title, d.source_name, d.department, d.published
+FROM sentences s JOIN documents d ON d.id = s.document_id
+WHERE s.document_id = :doc AND s.idx = :idx AND """ + SQL_VISIBLE_DOCUMENT
