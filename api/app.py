@@ -8,7 +8,7 @@ from fastapi import Depends, FastAPI
 
 from api.auth.errors import AuthConfigError
 from api.deps import get_principal
-from api.errors import install_error_handlers
+from api.errors import documented, install_error_handlers
 from api.limits import RequestSizeLimit
 from api.routers import (
     ask,
@@ -63,9 +63,10 @@ def create_app(services: Services, host: str | None = None) -> FastAPI:
     )
     app.state.services = services
     install_error_handlers(app)
-    app.include_router(health.router)
+    app.include_router(health.router, responses=documented(503))
     for module in AUTHENTICATED:
-        app.include_router(module.router, dependencies=[Depends(get_principal)])
+        app.include_router(module.router, dependencies=[Depends(get_principal)],
+                           responses=documented(400, 401, 403, 404, 413, 503))
     app.include_router(explorer_page.router)
     explorer_page.mount_static(app)
     app.add_middleware(RequestSizeLimit, max_bytes=services.settings.api.max_request_bytes)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.auth.errors import MissingToken
 from api.auth.principal import AUTH_OFF, Principal, Role
@@ -20,16 +21,23 @@ def get_store(services: Annotated[Services, Depends(get_services)]) -> GraphStor
     return services.store
 
 
-def get_principal(request: Request, services: Annotated[Services, Depends(get_services)]) -> Principal:
+# declares the scheme in the OpenAPI document (the docs' "Authorize" button); the checks are ours
+bearer_scheme = HTTPBearer(auto_error=False, scheme_name="token",
+                           description="A token from `govkg tokens create` (or `POST /tokens`).")
+
+
+def get_principal(
+    request: Request,
+    services: Annotated[Services, Depends(get_services)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
+) -> Principal:
     """The principal of the request's bearer token (401 without a valid one); every request acts as an
     administrator when `api.auth = "off"` (loopback only, checked when the app is built)."""
     if services.settings.api.auth == "off":
         return AUTH_OFF
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
+    if credentials is None or not credentials.credentials.strip():
         raise MissingToken("this endpoint needs an `Authorization: Bearer <token>` header")
-    principal = services.tokens.verify(token.strip())
+    principal = services.tokens.verify(credentials.credentials.strip())
     request.state.principal = principal
     return principal
 

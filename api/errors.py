@@ -1,16 +1,22 @@
 """Every package's exceptions mapped to HTTP in one place; errors are JSON with a message."""
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from api.auth.errors import AuthError
 from api.qa.errors import BadQuestion, BadQuestionsFile, GeneratorFailed, ModelUnavailable, QaConfigError, QaError
 from extraction.errors import ExtractionError, LoaderError
 from graph.errors import GraphError, InvalidStoreUrl, NotFound, StoreUnavailable, WriteFailed
 from ontology.errors import OntologyError
+
+RETRY_AFTER_S = 5
 
 STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
     (NotFound, 404),
@@ -30,6 +36,27 @@ STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
 )
 
 
+class ErrorDetail(BaseModel):
+    status: int
+    message: str
+    code: str | None = None
+    details: Any = None
+
+
+class ErrorBody(BaseModel):
+    """Every error the API answers: `{"error": {"status", "message", "code"?, "details"?}}`."""
+
+    error: ErrorDetail
+
+
+def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` for these error statuses, all with the ErrorBody shape."""
+    what = {400: "the body cannot be parsed (not JSON, not UTF-8)", 401: "no valid bearer token", 403: "the token's role or departments do not allow it",
+            404: "unknown, or not visible to the token", 413: "the request is too large",
+            503: "the store is unreachable (see Retry-After)"}
+    return {status: {"model": ErrorBody, "description": what.get(status, "error")} for status in statuses}
+
+
 def error_body(status: int, message: str, code: str | None = None, details: object = None) -> dict:
     body: dict[str, object] = {"error": {"status": status, "message": message}}
     if code:
@@ -39,11 +66,24 @@ def error_body(status: int, message: str, code: str | None = None, details: obje
     return body
 
 
+def allowed_methods(request: Request) -> list[str]:
+    """The methods some route of the application serves on the request's path (its `Allow` header)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return sorted(methods)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     async def known_error(request: Request, exc: Exception) -> JSONResponse:
         status = next(code for kind, code in STATUS_BY_ERROR if isinstance(exc, kind))
         message = getattr(exc, "message", str(exc))
-        return JSONResponse(error_body(status, message, getattr(exc, "code", None)), status_code=status)
+        # the store is down: ask clients to come back (the store reconnects by itself when it is back)
+        headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+        return JSONResponse(error_body(status, message, getattr(exc, "code", None)), status_code=status,
+                            headers=headers)
 
     for kind, _ in STATUS_BY_ERROR:
         app.add_exception_handler(kind, known_error)
@@ -57,8 +97,11 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(422, message, details=problems), status_code=422)
 
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # every method of the path, not only those of the first route that matched
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return JSONResponse(error_body(exc.status_code, str(exc.detail)), status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+                            headers=headers or None)
 
     async def auth_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, AuthError)

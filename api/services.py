@@ -147,6 +147,11 @@ class Services:
             department=department or conf.default_department, labels=labels,
             max_file_bytes=conf.max_file_bytes, max_document_chars=conf.max_document_chars,
             reextract=reextract, may_write=may_write,
+            max_unzipped_bytes=conf.max_unzipped_bytes, max_zip_ratio=conf.max_zip_ratio,
+            max_zip_entries=conf.max_zip_entries, max_pdf_pages=conf.max_pdf_pages,
+            max_pdf_stream_bytes=conf.max_pdf_stream_bytes, max_html_depth=conf.max_html_depth,
+            max_line_bytes=conf.max_line_bytes, parse_timeout_s=conf.parse_timeout_s,
+            parse_memory_mb=conf.parse_memory_mb, isolate=conf.parse_isolated,
         )
         encoder = self.encoder if self.settings.qa.embed_at_import else None
         return Importer(lambda: self.pipeline, self.store, options, encoder=encoder)

@@ -44,6 +44,18 @@ class ImportSettings(BaseModel):
     max_file_bytes: int = 50 * 1024 * 1024
     max_document_chars: int = 5_000_000
     default_department: str | None = None
+    # limits checked before (or while) a file is parsed; each breach is a coded error of that file (E019-E039)
+    max_unzipped_bytes: int = Field(200 * 1024 * 1024, ge=1)  # a DOCX (zip) inflated, all members together
+    max_zip_ratio: float = Field(100.0, gt=1)  # inflated/compressed size of one member (of 1 MiB or more)
+    max_zip_entries: int = Field(10_000, ge=1)
+    max_pdf_pages: int = Field(2_000, ge=1)
+    max_pdf_stream_bytes: int = Field(75_000_000, ge=1)  # one PDF stream inflated (pypdf's own cap by default)
+    max_html_depth: int = Field(1_000, ge=1)  # elements nested in elements
+    max_line_bytes: int = Field(10 * 1024 * 1024, ge=1)  # one record (line) of a JSONL file
+    # each file is parsed in a worker process, killed past this time, with this much memory beyond its start
+    parse_timeout_s: float = Field(60.0, gt=0)
+    parse_memory_mb: int = Field(1024, ge=64)
+    parse_isolated: bool = True  # False: parse in the importing process (no memory limit nor timeout)
 
 
 class Neo4jSettings(BaseModel):

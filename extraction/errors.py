@@ -23,10 +23,25 @@ class Errors(str, Enum):
     E016 = "corrupt or unreadable HTML: {reason}"
     E017 = "no text found in the HTML"
     E018 = "not allowed to write into department {department!r} (an editor writes into its own departments only)"
+    E025 = "the same text is already stored in a document this importer may not write; nothing was imported"
+    E019 = "a symbolic link that loops or cannot be resolved: {path} ({reason})"
     E020 = "no registered {kind} component named {name!r}; known: {known}"
     E021 = "gazetteer data file missing: {path}"
     E022 = "bad gazetteer data in {path}: {reason}"
+    E023 = "reading the file needed more than {limit} MB of memory (imports.parse_memory_mb); stopped"
+    E024 = "the loader process ended without an answer ({reason})"
     E030 = "not found: {path}"
+    # limits checked before (or while) parsing, each a setting of `imports`
+    E031 = "the archive holds {entries} entries, over the {limit}-entry limit (imports.max_zip_entries)"
+    E032 = "the archive inflates to {size} bytes or more, over the {limit}-byte limit (imports.max_unzipped_bytes)"
+    E033 = ("archive member {member!r} is compressed {ratio:.0f}:1, over the {limit:.0f}:1 limit "
+            "(imports.max_zip_ratio)")
+    E034 = "XML part {part!r} declares a DOCTYPE or entities, which are refused (DTDs, entities, XXE)"
+    E035 = "the PDF has {pages} pages, over the {limit}-page limit (imports.max_pdf_pages)"
+    E036 = "a PDF stream inflates past the limits (imports.max_pdf_stream_bytes, {limit} bytes): {reason}"
+    E037 = "the HTML nests deeper than {limit} elements (imports.max_html_depth)"
+    E038 = "line {line} is {size} bytes or more, over the {limit}-byte limit (imports.max_line_bytes)"
+    E039 = "reading the file took longer than {limit} s (imports.parse_timeout_s); stopped"
     # structured records (extraction/structured): mappings, then records
     E040 = "mapping {name!r} not found (not a file, not a shipped mapping); shipped: {known}"
     E041 = "cannot read the mapping {path}: {reason}"
@@ -79,6 +94,16 @@ class ExtractionError(Exception):
         self.code = error.name
         self.message = error.format(**kwargs)
         super().__init__(self.message)
+
+    def __reduce__(self) -> tuple[object, ...]:  # picklable: a loader worker process sends them back
+        return _rebuild, (type(self), self.code, self.message)
+
+
+def _rebuild(cls: type[ExtractionError], code: str, message: str) -> ExtractionError:
+    error = cls.__new__(cls)
+    error.code, error.message = code, message
+    Exception.__init__(error, message)
+    return error
 
 
 class LoaderError(ExtractionError):

@@ -8,6 +8,7 @@ not, and a rerun finishes the job without duplicates.
 """
 from __future__ import annotations
 
+import errno
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -19,7 +20,15 @@ from typing import TYPE_CHECKING, Protocol
 from pydantic import BaseModel, Field
 
 from extraction.errors import Errors, LoaderError, WriteNotAllowed
-from extraction.loaders import LoadedText, LoadOutcome, load_bytes, load_file
+from extraction.loaders import (
+    LoadedText,
+    LoadLimits,
+    LoadOutcome,
+    load_bytes,
+    load_bytes_isolated,
+    load_file,
+    load_file_isolated,
+)
 from extraction.records import Document, document_id
 from graph.errors import StoreUnavailable, WriteFailed
 from graph.store import GraphStore
@@ -81,6 +90,28 @@ class ImportOptions:
     reextract: bool = False  # run extraction again on documents already imported unchanged
     # who may write which department (the API's editors: their own departments); None: anything (the CLI)
     may_write: Callable[[str | None], bool] | None = None
+    # limits checked before and while parsing (see ImportSettings in api/settings.py)
+    max_unzipped_bytes: int = 200 * 1024 * 1024
+    max_zip_ratio: float = 100.0
+    max_zip_entries: int = 10_000
+    max_pdf_pages: int = 2_000
+    max_pdf_stream_bytes: int = 75_000_000
+    max_html_depth: int = 1_000
+    max_line_bytes: int = 10 * 1024 * 1024
+    parse_timeout_s: float = 60.0
+    parse_memory_mb: int = 1024
+    isolate: bool = True  # parse each file in a worker process (memory limit, timeout); False: in process
+
+    @property
+    def limits(self) -> LoadLimits:
+        return LoadLimits(
+            max_file_bytes=self.max_file_bytes, max_document_chars=self.max_document_chars,
+            max_unzipped_bytes=self.max_unzipped_bytes, max_zip_ratio=self.max_zip_ratio,
+            max_zip_entries=self.max_zip_entries, max_pdf_pages=self.max_pdf_pages,
+            max_pdf_stream_bytes=self.max_pdf_stream_bytes, max_html_depth=self.max_html_depth,
+            max_line_bytes=self.max_line_bytes, parse_timeout_s=self.parse_timeout_s,
+            parse_memory_mb=self.parse_memory_mb,
+        )
 
 
 class Progress(Protocol):
@@ -105,17 +136,51 @@ class NoProgress:
 
 
 def collect_files(paths: Iterable[Path]) -> tuple[list[Path], list[ImportFailure]]:
-    """Files under the given paths, recursively, sorted; missing paths and odd files are failures."""
+    """Files under the given paths, recursively, sorted; missing paths and odd files are failures.
+
+    Linked folders are not followed; a link that loops (to itself, or back to an enclosing folder) or
+    leads nowhere is a failure (E019)."""
     files: list[Path] = []
     failures: list[ImportFailure] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and not _hidden(p, path))
+            found = []
+            for p in path.rglob("*"):
+                if _hidden(p, path):
+                    continue
+                if p.is_symlink():
+                    reason = _bad_link(p)
+                    if reason is not None:
+                        failures.append(ImportFailure(path=str(p), code="E019",
+                                                      message=Errors.E019.format(path=str(p), reason=reason)))
+                        continue
+                if p.is_file():
+                    found.append(p)
+            files += sorted(found)
         elif path.is_file():
             files.append(path)
         else:
-            failures.append(ImportFailure(path=str(path), code="E030", message=Errors.E030.format(path=str(path))))
+            reason = _bad_link(path) if path.is_symlink() else None
+            code, message = (("E019", Errors.E019.format(path=str(path), reason=reason)) if reason else
+                             ("E030", Errors.E030.format(path=str(path))))
+            failures.append(ImportFailure(path=str(path), code=code, message=message))
     return files, failures
+
+
+def _bad_link(link: Path) -> str | None:
+    """Why a symbolic link cannot be imported (a loop, no target), or None."""
+    try:
+        target = link.resolve(strict=True)
+    except RuntimeError:  # Python < 3.13 reports a loop so
+        return "it loops"
+    except FileNotFoundError:
+        return "its target does not exist"
+    except OSError as exc:
+        return "it loops" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+    parent = link.parent.resolve()
+    if target.is_dir() and (target == parent or target in parent.parents):
+        return "it links back to an enclosing folder"
+    return None
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -144,7 +209,8 @@ class Importer:
         for path in files:
             sentences_before = report.sentences
             try:
-                outcomes = load_file(path, self.options.max_file_bytes)
+                outcomes = (load_file_isolated(path, self.options.limits) if self.options.isolate else
+                            load_file(path, self.options.max_file_bytes, self.options.limits))
             except LoaderError as exc:
                 self._fail(report, str(path), None, exc)
             else:
@@ -160,7 +226,8 @@ class Importer:
         started = time.perf_counter()
         entity_ids: set[str] = set()
         try:
-            outcomes = load_bytes(data, name, self.options.max_file_bytes)
+            outcomes = (load_bytes_isolated(data, name, self.options.limits) if self.options.isolate else
+                        load_bytes(data, name, self.options.max_file_bytes, self.options.limits))
         except LoaderError as exc:
             self._fail(report, source_path, None, exc)
         else:
@@ -218,6 +285,11 @@ class Importer:
     def _import_document(self, report: ImportReport, document: Document, entity_ids: set[str]) -> None:
         stored = self.store.has_document(document.id)
         if stored and not self.options.reextract:
+            # the same text stored by a department the importer may not write: refused, not "skipped" (which
+            # would lose the import silently and answer as if the importer held that document)
+            stored_department = self.store.get_document(document.id).department
+            if self.options.may_write is not None and not self.options.may_write(stored_department):
+                raise WriteNotAllowed(Errors.E025)  # not naming the department: the importer may not see it
             report.documents_skipped += 1
             report.documents.append(ImportedDocument(id=document.id, path=document.source_path,
                                                      title=document.title, status="skipped"))

@@ -45,6 +45,13 @@ class BadTokenRequest(AuthError):
     status = 422
 
 
+class UnknownToken(AuthError):
+    """`tokens revoke` of an id or name no active token has."""
+
+    code = "A021"
+    status = 404
+
+
 class AuthConfigError(AuthError):
     """`api.auth = "off"` on an address that is not loopback."""
 

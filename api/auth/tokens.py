@@ -20,7 +20,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from api.auth.errors import BadTokenRequest, ExpiredToken, InvalidToken, RevokedToken
+from api.auth.errors import BadTokenRequest, ExpiredToken, InvalidToken, RevokedToken, UnknownToken
 from api.auth.principal import Principal, Role
 
 PREFIX = "gkg_"
@@ -129,7 +129,7 @@ class TokenStore:
         with self._conn() as conn:
             n = conn.execute(REVOKE, (_now().isoformat(), id_or_name, id_or_name)).rowcount
         if n == 0:
-            raise BadTokenRequest(f"no active token with id or name {id_or_name!r}")
+            raise UnknownToken(f"no active token with id or name {id_or_name!r}")
         return n
 
     def verify(self, token: str) -> Principal:

@@ -18,7 +18,7 @@ def audit(
     action: Annotated[str | None, Query(max_length=50)] = None,
     principal: Annotated[str | None, Query(max_length=200)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[AuditEvent]:
     """Newest first; filter by action ("import", "delete", "export", "ask", "tokens") or principal."""
     return store.audit_events(limit, offset, action=action, principal=principal)

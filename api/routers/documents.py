@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from api.auth.errors import Forbidden
 from api.auth.principal import Role
+from api.errors import RETRY_AFTER_S
 from api.deps import PrincipalDep, ScopeDep, ServicesDep, StoreDep
 from extraction.importer import ImportReport
 from extraction.records import Document
@@ -24,7 +25,7 @@ def list_documents(
     store: StoreDep,
     scope: ScopeDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[DocumentSummary]:
     """The documents the token may see."""
     return store.list_documents(limit, offset, scope=scope)
@@ -89,7 +90,8 @@ def upload_document(
     reextract: Annotated[bool, Form(description="Extract again if the document is already imported.")] = False,
 ) -> JSONResponse:
     """Editors import into their own departments (records of a jsonl file that name another department are
-    refused one by one, code E018); admins anywhere."""
+    refused one by one, code E018; a text another department already holds is refused, E025); admins
+    anywhere."""
     name = file.filename or "upload.txt"
     audit = services.audit
     if department is None and len(principal.departments) == 1:
@@ -108,7 +110,7 @@ def upload_document(
     if report.aborted:
         status = 503
     elif report.documents_failed and not report.documents_ok:
-        status = 403 if all(f.code == "E018" for f in report.failures) else 422
+        status = 403 if all(f.code in ("E018", "E025") for f in report.failures) else 422
     elif report.documents_ok > report.documents_reextracted:
         status = 201
     else:
@@ -117,4 +119,5 @@ def upload_document(
     audit.record(principal.name, "import", outcome, target=name, department=department,
                  detail=f"documents {report.documents_ok} ok, {report.documents_failed} failed, "
                         f"{report.documents_skipped} skipped; ids {','.join(d.id for d in report.documents)}")
-    return JSONResponse(report.model_dump(mode="json"), status_code=status)
+    headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
+    return JSONResponse(report.model_dump(mode="json"), status_code=status, headers=headers)

@@ -17,7 +17,7 @@ def candidates(
     scope: ScopeDep,
     status: Annotated[Literal["rejected", "low_confidence"] | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000_000)] = 0,
 ) -> list[CandidateView]:
     """Facts not stored as facts: outside the ontology's domain/range, or below the confidence threshold."""
     return store.fact_candidates(status, limit, offset, scope=scope)

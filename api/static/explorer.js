@@ -108,17 +108,27 @@
     $('#token-message').textContent = message || '';
     input.value = '';
     tokenPrompt = new Promise((resolve) => {
+      // Escape must not dismiss the prompt: the requests behind it wait for a token
+      const keepOpen = (event) => event.preventDefault();
+      // (a browser may close a modal dialog anyway on a repeated Escape: then it opens again)
+      const reopen = () => {
+        if (tokenPrompt && !dialog.open) dialog.showModal();
+      };
       const done = (event) => {
         event.preventDefault();
         const token = input.value.trim();
         if (!token) return;
         sessionStorage.setItem(TOKEN_KEY, token);
         form.removeEventListener('submit', done);
-        dialog.close();
+        dialog.removeEventListener('cancel', keepOpen);
+        dialog.removeEventListener('close', reopen);
         tokenPrompt = null;
+        dialog.close();
         resolve(token);
       };
       form.addEventListener('submit', done);
+      dialog.addEventListener('cancel', keepOpen);
+      dialog.addEventListener('close', reopen);
     });
     if (!dialog.open) dialog.showModal();
     input.focus();

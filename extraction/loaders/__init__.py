@@ -1,10 +1,21 @@
-"""File loaders by suffix; `load_file` applies the checks every file gets."""
+"""File loaders by suffix; `load_file` applies the checks every file gets.
+
+`load_file_isolated` / `load_bytes_isolated` (loaders/isolated.py) run the same in a worker process
+with a memory limit and a timeout: what the importer uses.
+"""
 from __future__ import annotations
 
 from pathlib import Path
 
 from extraction.errors import Errors, LoaderError
-from extraction.loaders.base import LoadedText, Loader, LoadOutcome, read_file
+from extraction.loaders.base import (
+    DEFAULT_LIMITS,
+    LoadedText,
+    Loader,
+    LoadLimits,
+    LoadOutcome,
+    read_file,
+)
 from extraction.loaders.docx import DocxLoader
 from extraction.loaders.html import HtmlLoader
 from extraction.loaders.jsonl import JsonlLoader
@@ -14,16 +25,30 @@ from extraction.loaders.text import MarkdownLoader, TextLoader
 LOADERS: tuple[Loader, ...] = (TextLoader(), MarkdownLoader(), HtmlLoader(), PdfLoader(), DocxLoader(), JsonlLoader())
 _BY_SUFFIX = {suffix: loader for loader in LOADERS for suffix in loader.suffixes}
 SUPPORTED_SUFFIXES = tuple(sorted(_BY_SUFFIX))
+_PLAIN = {"txt", "md"}  # formats whose text is at least a quarter of their bytes (UTF-8/16/32)
 
-__all__ = ["LoadedText", "LoadOutcome", "Loader", "load_file", "load_bytes", "is_supported", "SUPPORTED_SUFFIXES"]
+__all__ = [
+    "DEFAULT_LIMITS",
+    "SUPPORTED_SUFFIXES",
+    "LoadLimits",
+    "LoadOutcome",
+    "LoadedText",
+    "Loader",
+    "check_bytes",
+    "is_supported",
+    "load_bytes",
+    "load_bytes_isolated",
+    "load_file",
+    "load_file_isolated",
+]
 
 
 def is_supported(path: Path) -> bool:
     return path.suffix.lower() in _BY_SUFFIX
 
 
-def load_bytes(data: bytes, name: str, max_bytes: int) -> list[LoadOutcome]:
-    """Load a file's bytes; file-level problems raise LoaderError, record-level ones are returned."""
+def check_bytes(data: bytes, name: str, max_bytes: int) -> Loader:
+    """The loader for a file of this name, once the cheap checks pass (type, size, emptiness)."""
     loader = _BY_SUFFIX.get(Path(name).suffix.lower())
     if loader is None:
         raise LoaderError(Errors.E001, suffix=Path(name).suffix or name, supported=", ".join(SUPPORTED_SUFFIXES))
@@ -31,8 +56,34 @@ def load_bytes(data: bytes, name: str, max_bytes: int) -> list[LoadOutcome]:
         raise LoaderError(Errors.E005, size=len(data), limit=max_bytes)
     if not data:
         raise LoaderError(Errors.E002)
-    return loader.load(data, name)
+    return loader
 
 
-def load_file(path: Path, max_bytes: int) -> list[LoadOutcome]:
-    return load_bytes(read_file(path, max_bytes), path.name, max_bytes)
+def load_bytes(data: bytes, name: str, max_bytes: int, limits: LoadLimits | None = None) -> list[LoadOutcome]:
+    """Load a file's bytes; file-level problems raise LoaderError, record-level ones are returned."""
+    limits = limits or LoadLimits(max_file_bytes=max_bytes)
+    loader = check_bytes(data, name, max_bytes)
+    max_chars = limits.max_document_chars
+    if loader.format in _PLAIN and len(data) > 4 * max_chars:  # over the limit whatever the encoding
+        raise LoaderError(Errors.E015, size=f"more than {len(data) // 4}", limit=max_chars)
+    outcomes = loader.load(data, name, limits)
+    for outcome in outcomes:  # a whole-file document over the limit goes no further (records: the importer)
+        if isinstance(outcome, LoadedText) and outcome.record_key is None and len(outcome.text) > max_chars:
+            raise LoaderError(Errors.E015, size=len(outcome.text), limit=max_chars)
+    return outcomes
+
+
+def load_file(path: Path, max_bytes: int, limits: LoadLimits | None = None) -> list[LoadOutcome]:
+    return load_bytes(read_file(path, max_bytes), path.name, max_bytes, limits)
+
+
+def load_file_isolated(path: Path, limits: LoadLimits) -> list[LoadOutcome]:
+    from extraction.loaders.isolated import load_isolated
+
+    return load_isolated(limits, path=path)
+
+
+def load_bytes_isolated(data: bytes, name: str, limits: LoadLimits) -> list[LoadOutcome]:
+    from extraction.loaders.isolated import load_isolated
+
+    return load_isolated(limits, data=data, name=name)

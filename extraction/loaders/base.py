@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import re
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
 from charset_normalizer import from_bytes
@@ -38,13 +39,36 @@ class LoadedText:
 LoadOutcome = LoadedText | LoaderError
 
 
+@dataclass(frozen=True)
+class LoadLimits:
+    """What one file may cost before (or while) it is parsed; each breach is a coded LoaderError.
+
+    The defaults are those of `ImportSettings` (api/settings.py), where each is documented.
+    """
+
+    max_file_bytes: int = 50 * 1024 * 1024
+    max_document_chars: int = 5_000_000
+    max_unzipped_bytes: int = 200 * 1024 * 1024
+    max_zip_ratio: float = 100.0
+    max_zip_entries: int = 10_000
+    max_pdf_pages: int = 2_000
+    max_pdf_stream_bytes: int = 75_000_000
+    max_html_depth: int = 1_000
+    max_line_bytes: int = 10 * 1024 * 1024
+    parse_timeout_s: float = 60.0
+    parse_memory_mb: int = 1024
+
+
+DEFAULT_LIMITS = LoadLimits()
+
+
 class Loader(Protocol):
     """Turns the bytes of one file into documents (one, or several for record files)."""
 
     format: str
     suffixes: tuple[str, ...]
 
-    def load(self, data: bytes, name: str) -> list[LoadOutcome]: ...
+    def load(self, data: bytes, name: str, limits: LoadLimits = DEFAULT_LIMITS) -> list[LoadOutcome]: ...
 
 
 def read_file(path: Path, max_bytes: int) -> bytes:
@@ -52,15 +76,25 @@ def read_file(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
     except FileNotFoundError as exc:
+        if path.is_symlink():  # a dangling link
+            raise LoaderError(Errors.E019, path=str(path), reason="its target does not exist") from exc
         raise LoaderError(Errors.E030, path=str(path)) from exc
     except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise LoaderError(Errors.E019, path=str(path), reason=exc.strerror or "loop") from exc
         raise LoaderError(Errors.E014, reason=str(exc)) from exc
     if size > max_bytes:
         raise LoaderError(Errors.E005, size=size, limit=max_bytes)
     try:
-        return path.read_bytes()
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)  # the file may have grown since stat
+    except FileNotFoundError as exc:  # gone between the stat and the open: vanished during the import
+        raise LoaderError(Errors.E030, path=str(path)) from exc
     except OSError as exc:
         raise LoaderError(Errors.E014, reason=str(exc)) from exc
+    if len(data) > max_bytes:
+        raise LoaderError(Errors.E005, size=len(data), limit=max_bytes)
+    return data
 
 
 def decode_text(data: bytes, format: str) -> tuple[str, str]:

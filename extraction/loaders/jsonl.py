@@ -5,7 +5,13 @@ import json
 import re
 
 from extraction.errors import Errors, LoaderError
-from extraction.loaders.base import LoadedText, LoadOutcome, decode_text
+from extraction.loaders.base import (
+    DEFAULT_LIMITS,
+    LoadedText,
+    LoadLimits,
+    LoadOutcome,
+    decode_text,
+)
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 KNOWN_FIELDS = {"text", "title", "department", "published", "date", "labels", "id", "key"}
@@ -15,16 +21,22 @@ class JsonlLoader:
     format = "jsonl"
     suffixes = (".jsonl", ".ndjson")
 
-    def load(self, data: bytes, name: str) -> list[LoadOutcome]:
-        text, _ = decode_text(data, self.format)
+    def load(self, data: bytes, name: str, limits: LoadLimits = DEFAULT_LIMITS) -> list[LoadOutcome]:
+        data, too_long = _drop_long_lines(data, limits.max_line_bytes)
+        text, _ = decode_text(data, self.format) if data.strip() else ("", "utf-8")
         outcomes: list[LoadOutcome] = []
-        for number, line in enumerate(text.splitlines(), start=1):
+        lines = text.splitlines()
+        for number, line in enumerate(lines, start=1):
+            if number in too_long:
+                outcomes.append(too_long[number])
+                continue
             if not line.strip():
                 continue
             try:
                 outcomes.append(self._record(line, number))
             except LoaderError as exc:
                 outcomes.append(exc)
+        outcomes += [error for number, error in too_long.items() if number > len(lines)]
         if not outcomes:
             raise LoaderError(Errors.E003)
         return outcomes
@@ -59,3 +71,23 @@ class JsonlLoader:
             labels=tuple(labels),
             metadata=extra,
         )
+
+
+def _drop_long_lines(data: bytes, limit: int) -> tuple[bytes, dict[int, LoaderError]]:
+    """The bytes with each line over `limit` emptied (its number kept), and an E038 per such line;
+    scanned on the bytes, before any decoding or JSON parsing."""
+    if len(data) <= limit:
+        return data, {}
+    kept: list[bytes] = []
+    errors: dict[int, LoaderError] = {}
+    start, number = 0, 1
+    while start <= len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        if end - start > limit:
+            errors[number] = LoaderError(Errors.E038, line=number, size=end - start, limit=limit)
+            kept.append(b"")
+        else:
+            kept.append(data[start:end])
+        start, number = end + 1, number + 1
+    return b"\n".join(kept), errors

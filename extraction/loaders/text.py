@@ -3,7 +3,14 @@ from __future__ import annotations
 
 import re
 
-from extraction.loaders.base import LoadedText, LoadOutcome, decode_text, require_text
+from extraction.loaders.base import (
+    DEFAULT_LIMITS,
+    LoadedText,
+    LoadLimits,
+    LoadOutcome,
+    decode_text,
+    require_text,
+)
 
 _MD_HEADING = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -12,7 +19,7 @@ class TextLoader:
     format = "txt"
     suffixes = (".txt", ".text")
 
-    def load(self, data: bytes, name: str) -> list[LoadOutcome]:
+    def load(self, data: bytes, name: str, limits: LoadLimits = DEFAULT_LIMITS) -> list[LoadOutcome]:
         text, encoding = decode_text(data, self.format)
         return [LoadedText(text=require_text(text), format=self.format, metadata={"encoding": encoding})]
 
@@ -21,7 +28,7 @@ class MarkdownLoader:
     format = "md"
     suffixes = (".md", ".markdown")
 
-    def load(self, data: bytes, name: str) -> list[LoadOutcome]:
+    def load(self, data: bytes, name: str, limits: LoadLimits = DEFAULT_LIMITS) -> list[LoadOutcome]:
         text, encoding = decode_text(data, self.format)
         heading = _MD_HEADING.search(text)
         return [
