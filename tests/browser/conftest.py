@@ -1,6 +1,11 @@
 """Browser-only fixtures: the real API (with the explorer page) on a small real corpus, and a real
 headless Chromium (Debian's chromium + chromium-driver) driven by Selenium.
 
+The API needs a bearer token: each server `serve_explorer` starts gets an admin token (ADMIN_TOKENS), which
+`Browser.open` puts in the tab's sessionStorage (`govkg.token`, where the explorer keeps it) before the
+page's scripts run, and which the tests' own `httpx.get` calls to that server carry (`tests/browser/test_token_prompt.py`
+tests the prompt itself, without it).
+
 Every test fails on a JavaScript console error (a SEVERE browser log entry)."""
 from __future__ import annotations
 
@@ -12,9 +17,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 
+from api.auth.principal import Role
 from api.services import Services, build_services
 from api.settings import load_settings
 from extraction.records import (
@@ -39,6 +46,8 @@ CHROMEDRIVER = Path("/usr/bin/chromedriver")
 SCREENSHOTS = PROJECT / "test-output" / "explorer"
 CORPUS = ["2003_bush_excerpt.txt", "2021_biden_excerpt.md", "1989_bush_excerpt.html", "2020_trump_excerpt.docx"]
 ERNST = "We thank Senator Joni Ernst of Iowa for her service."
+TOKEN_KEY = "govkg.token"  # the explorer's sessionStorage key
+ADMIN_TOKENS: dict[str, str] = {}  # base URL of each running explorer server -> an admin token of its services
 CHROME_ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
@@ -72,7 +81,34 @@ def serve_explorer(services: Services, customize: Callable[[FastAPI], None] | No
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(http_server, "create_app", create_app)
         with http_server.serve(services) as base:
-            yield base
+            ADMIN_TOKENS[base] = services.tokens.create("browser-tests", [], [], Role.admin).token
+            try:
+                yield base
+            finally:
+                ADMIN_TOKENS.pop(base, None)
+
+
+def admin_token(url: str) -> str | None:
+    """The admin token of the explorer server this URL points at (None for another address)."""
+    origin = httpx.URL(str(url))
+    return ADMIN_TOKENS.get(f"{origin.scheme}://{origin.host}:{origin.port}")
+
+
+@pytest.fixture(autouse=True)
+def _httpx_carries_the_admin_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`httpx.get` / `httpx.post` calls of the tests to an explorer server send its admin token (unless they
+    set an Authorization header themselves)."""
+    for name in ("get", "post"):
+        original = getattr(httpx, name)
+
+        def call(url, *args, _original=original, headers=None, **kwargs):  # type: ignore[no-untyped-def]
+            token = admin_token(url)
+            given = {k.lower() for k in (headers or {})}
+            if token and "authorization" not in given:
+                headers = {**(headers or {}), "Authorization": f"Bearer {token}"}
+            return _original(url, *args, headers=headers, **kwargs)
+
+        monkeypatch.setattr(httpx, name, call)
 
 
 def import_corpus(services: Services, folder: Path) -> None:
@@ -182,6 +218,7 @@ class Browser:
         self.driver = driver
         self.profile = profile
         self.logs: list[dict] = []
+        self.signed_in: dict[str, str] = {}  # origin -> the token its pages get (Browser.sign_in)
 
     # console
     def console(self) -> list[dict]:
@@ -194,8 +231,24 @@ class Browser:
         assert not severe, "JavaScript console errors:\n" + "\n".join(e["message"] for e in severe)
 
     # page
-    def open(self, url: str, fresh: bool = True) -> None:
-        """Load the page (fresh: a new document, also when only the #hash differs from the current URL)."""
+    def sign_in(self, url: str, token: str) -> None:
+        """Every page of the URL's origin this tab loads from now on finds the token in its sessionStorage,
+        as the explorer's prompt leaves it (set by a script that runs before the page's own)."""
+        origin = httpx.URL(url)
+        origin_text = f"{origin.scheme}://{origin.host}:{origin.port}"
+        if self.signed_in.get(origin_text) == token:
+            return
+        source = (f"if (location.origin === {json.dumps(origin_text)}) "
+                  f"sessionStorage.setItem({json.dumps(TOKEN_KEY)}, {json.dumps(token)});")
+        self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+        self.signed_in[origin_text] = token
+
+    def open(self, url: str, fresh: bool = True, token: bool = True) -> None:
+        """Load the page (fresh: a new document, also when only the #hash differs from the current URL),
+        signed in with the server's admin token (token=False: with whatever the tab holds)."""
+        admin = admin_token(url) if token else None
+        if admin:
+            self.sign_in(url, admin)
         if fresh:
             self.driver.get("about:blank")
         self.driver.get(url)
