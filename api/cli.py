@@ -62,12 +62,18 @@ def import_cmd(
         importer = services.importer(department=department, labels=tuple(label or ()), reextract=reextract)
         with ImportProgressBar(err_console, enabled=err_console.is_terminal) as bar:
             report = importer.import_paths(paths, progress=bar)
+    except GraphError as exc:
+        services.close()
+        fail(str(exc), as_json)
+    try:  # the import is done: a store that cannot take the audit line (a full disk) still gets its report
         services.audit.record("cli", "import", "ok" if report.ok else "failed",
                               target=", ".join(str(p) for p in paths)[:500], department=department,
                               detail=f"documents {report.documents_ok} ok, {report.documents_failed} failed, "
                                      f"{report.documents_skipped} skipped")
     except GraphError as exc:
-        fail(str(exc), as_json)
+        err_console.print(f"[bold red]the audit log could not be written:[/] {exc}", highlight=False)
+        if report.aborted is None:
+            report.aborted = f"the audit log could not be written: {exc}"
     finally:
         services.close()
     emit_report(report, as_json, _print_import_report)
@@ -93,14 +99,30 @@ def serve(
     ctx: typer.Context,
     host: Annotated[Optional[str], typer.Option(help="Bind address (default from settings: 127.0.0.1).")] = None,
     port: Annotated[Optional[int], typer.Option(help="Port (default from settings: 8000).")] = None,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (each loads its own models).")] = 1,
     store: StoreOpt = None,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
 
     settings: Settings = ctx.obj
+    if workers > 1:  # uvicorn starts the workers from an import string; each builds the app from the settings
+        from api import asgi
+
+        host, port = host or settings.api.host, port or settings.api.port
+        os.environ[asgi.HOST_ENV] = host
+        if store:
+            os.environ[asgi.STORE_ENV] = store
+        config = ctx.find_root().params.get("config")
+        if config:
+            os.environ["GOVKG_CONFIG"] = str(config)
+        err_console.print(f"GovKG API on http://{host}:{port} with {workers} workers (auth: {settings.api.auth})")
+        uvicorn.run("api.asgi:create", factory=True, host=host, port=port, workers=workers, log_level="warning")
+        return
     services = _services(ctx, store)
     try:
         services.store  # fail now, not at the first request, when the store is unreachable

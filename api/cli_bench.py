@@ -1,7 +1,8 @@
 """`govkg bench ...`: benchmarks that print JSON (speed and memory targets are checked here)."""
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
@@ -152,6 +153,48 @@ def bench_access(
     try:
         result = run_access_bench(services, department, label or [], rounds, lookup_names, seed, say)
     except (GraphError, ValueError, RuntimeError) as exc:
+        fail(str(exc), as_json)
+    finally:
+        services.close()
+    print_json(result)
+
+
+@bench_app.command("api")
+def bench_api(
+    ctx: typer.Context,
+    rate: Annotated[float, typer.Option("--rate", help="Requests per second (open loop, at most 2,000).")] = 200,
+    duration: Annotated[float, typer.Option("--duration", help="Seconds of load (at most 600).")] = 30,
+    workers: Annotated[int, typer.Option(min=1, max=16, help="Server worker processes.")] = 2,
+    ask_users: Annotated[int, typer.Option(min=0, max=32, help="Concurrent /ask users after the load (0: none).")] = 5,
+    ask_questions: Annotated[Optional[Path], typer.Option(help="JSONL questions for /ask (default: the shipped QA "
+                                                                 "fixture questions, or generated ones).")] = None,
+    ask_count: Annotated[int, typer.Option(min=1, max=1000, help="How many /ask questions in all.")] = 20,
+    store: Annotated[str | None, typer.Option("--store", help="Store to serve (default: settings).")] = None,
+    seed: Annotated[int, typer.Option(help="Sampling seed.")] = 7,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
+) -> None:
+    """Load on the HTTP API over loopback: search / entity detail / neighbourhood at --rate for --duration
+    (p50/p95/p99, errors), then /ask with concurrent users (p95)."""
+    import json
+
+    from api.bench_api import run_api_bench
+
+    services = build_services(ctx.find_root().obj, store)
+    say = (lambda _: None) if as_json else (lambda m: err_console.print(m, highlight=False))
+    try:
+        questions: list[str] = []
+        if ask_questions is not None:
+            lines = ask_questions.read_text(encoding="utf-8").splitlines()
+            questions = [json.loads(line)["question"] for line in lines if line.strip()]
+        else:
+            names = sorted(i.name for i in services.store.entity_infos(None).values()
+                           if i.type in ("Person", "Agency", "Department") and i.mention_count > 1)
+            questions = [f"Who is {n}?" if n[:1].isupper() else f"What is {n}?" for n in names]
+        questions = (questions * (ask_count // max(1, len(questions)) + 1))[:ask_count] if questions else []
+        config = ctx.find_root().params.get("config")
+        result = run_api_bench(services, rate, duration, workers, ask_users, questions, store,
+                               str(config) if config else None, seed, say)
+    except (GraphError, ValueError, RuntimeError, OSError) as exc:
         fail(str(exc), as_json)
     finally:
         services.close()

@@ -121,10 +121,10 @@ class SqliteStore:
                 yield conn
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise WriteFailed(f"write to {self.path} rolled back: {exc}") from exc
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
             finally:
                 self._commits += 1
@@ -753,6 +753,16 @@ class _VectorIndex:
 
 
 _FTS_WORD = re.compile(r"\w+")
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """Roll back what is open: a COMMIT that failed (a full disk) may have ended the transaction already, and
+    a rollback that fails must not hide the error that led to it."""
+    if conn.in_transaction:
+        try:
+            conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
 
 
 def fts_terms(query: str) -> list[str]:

@@ -1,0 +1,22 @@
+"""The app built from the environment's settings, for uvicorn's worker processes (`govkg serve --workers N`):
+each worker builds its own services. `GOVKG_SERVE_HOST` is the address the workers bind (the auth check)."""
+from __future__ import annotations
+
+import os
+
+from fastapi import FastAPI
+
+from api.app import create_app
+from api.services import build_services
+from api.settings import load_settings
+
+STORE_ENV = "GOVKG_SERVE_STORE"
+HOST_ENV = "GOVKG_SERVE_HOST"
+
+
+def create() -> FastAPI:
+    settings = load_settings()
+    services = build_services(settings, os.environ.get(STORE_ENV) or None)
+    if settings.qa.preload:
+        services.qa.warm_up_in_background(generative=settings.qa.mode != "extractive")
+    return create_app(services, os.environ.get(HOST_ENV) or settings.api.host)
