@@ -9,6 +9,8 @@ Graph model (see `graph/neo4j_store.py` for the why):
     (:Fact {id, predicate, subject_id, object_id, confidence, sources, first_seen, last_seen})
         -[:SUPPORTED_BY {document_id, subject_start, ..., extractor}]->(:Sentence)
     (:Document)-[:HAS_CANDIDATE]->(:Candidate {key: "<document id>:<fact id>", ...})
+    (:Document)-[:NAMED {document_id, names, norms, mentions, evidence}]->(:Entity)
+    (:AuditEvent {id, at, principal, action, target, department, outcome, detail, recorded_at})
 
 Lookups by key carry `USING INDEX SEEK` hints: a plan cached while the database was empty
 (where a scan costs the same as a seek) would otherwise keep scanning as the data grows.
@@ -18,15 +20,23 @@ and both are validated identifiers (`^[A-Za-z][A-Za-z0-9_]*$`, reserved names ex
 quoted in backticks by the store: entity labels (the `{labels_set}` slot of UPSERT_ENTITIES)
 and fact relationship types (the `{rel_type}` / `{rel_types}` slots). Cypher cannot take
 labels or types as parameters on every 5.x server. Needs Neo4j 5.23+ (`CALL (x) {...}`).
+
+Department-scoped reads (`*_SCOPED`) filter inside the Cypher with the one visibility rule
+(`graph.visibility.CYPHER_VISIBLE_DOCUMENT`, parameters `Scope.parameters()`): most start with
+VISIBLE (`visible`: the ids of the documents the scope may see) and keep a fact when one of its
+`sources` is in it, a provenance row or mention when its `document_id` is, an entity when one of
+its mentions or facts is, and the names an entity's visible documents gave it (NAMED).
 """
+from graph.visibility import CYPHER_VISIBLE_DOCUMENT
 
 #: Structural labels and relationship types; entity labels and fact predicates never take these.
 DOCUMENT, SENTENCE, ENTITY, FACT, CANDIDATE = "Document", "Sentence", "Entity", "Fact", "Candidate"
-HAS_SENTENCE, MENTIONS, MENTIONS_UNRESOLVED, SUPPORTED_BY, HAS_CANDIDATE = (
-    "HAS_SENTENCE", "MENTIONS", "MENTIONS_UNRESOLVED", "SUPPORTED_BY", "HAS_CANDIDATE"
+AUDIT_EVENT, MIGRATION = "AuditEvent", "GovkgMigration"
+HAS_SENTENCE, MENTIONS, MENTIONS_UNRESOLVED, SUPPORTED_BY, HAS_CANDIDATE, NAMED = (
+    "HAS_SENTENCE", "MENTIONS", "MENTIONS_UNRESOLVED", "SUPPORTED_BY", "HAS_CANDIDATE", "NAMED"
 )
-RESERVED_LABELS = frozenset({DOCUMENT, SENTENCE, FACT, CANDIDATE})
-RESERVED_TYPES = frozenset({HAS_SENTENCE, MENTIONS, MENTIONS_UNRESOLVED, SUPPORTED_BY, HAS_CANDIDATE})
+RESERVED_LABELS = frozenset({DOCUMENT, SENTENCE, FACT, CANDIDATE, AUDIT_EVENT, MIGRATION})
+RESERVED_TYPES = frozenset({HAS_SENTENCE, MENTIONS, MENTIONS_UNRESOLVED, SUPPORTED_BY, HAS_CANDIDATE, NAMED})
 
 FULLTEXT_INDEX = "govkg_entity_names"
 SENTENCE_TEXT_INDEX = "govkg_sentence_text"
@@ -45,6 +55,9 @@ SCHEMA = (
     "FOR (f:Fact) REQUIRE f.id IS UNIQUE",
     "CREATE CONSTRAINT govkg_candidate_key IF NOT EXISTS "
     "FOR (c:Candidate) REQUIRE c.key IS UNIQUE",
+    "CREATE CONSTRAINT govkg_audit_event_id IF NOT EXISTS "
+    "FOR (a:AuditEvent) REQUIRE a.id IS UNIQUE",
+    "CREATE INDEX govkg_audit_event_at IF NOT EXISTS FOR (a:AuditEvent) ON (a.at)",
     "CREATE INDEX govkg_document_source IF NOT EXISTS FOR (d:Document) ON (d.source_path)",
     "CREATE INDEX govkg_document_imported IF NOT EXISTS FOR (d:Document) ON (d.imported_at)",
     "CREATE INDEX govkg_entity_type IF NOT EXISTS FOR (e:Entity) ON (e.type)",
@@ -117,6 +130,29 @@ WITH e, row, [i IN range(0, size(row.norms) - 1) WHERE NOT row.norms[i] IN e.nor
 SET e.names = e.names + [i IN fresh | row.names[i]],
     e.norms = e.norms + [i IN fresh | row.norms[i]]
 SET e.aliases = [n IN e.names WHERE n <> e.name]
+RETURN count(*) AS n
+"""
+
+# One NAMED relationship per (document, entity) the document writes, mentions or states a fact of:
+# `names`/`norms` as it gave them (UPSERT_ENTITIES rows; empty when it only cites the entity),
+# `mentions` its mentions of the entity, `evidence` whether it mentions it or supports one of its
+# facts. All follow from that document's graph alone and are rewritten with it, so a scope finds
+# an entity's visibility, names, mention count and departments on these few relationships.
+# CREATE for a new document (it has none), MERGE for a rewrite (DELETE_STALE_NAMED ran before).
+_NAMED_ROWS = """
+MATCH (d:Document {id: $doc}) USING INDEX SEEK d:Document(id)
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.id}) USING INDEX SEEK e:Entity(id)
+"""
+CREATE_NAMED = _NAMED_ROWS + """
+CREATE (d)-[:NAMED {document_id: $doc, names: row.names, norms: row.norms, mentions: row.mentions,
+                    evidence: row.evidence}]->(e)
+RETURN count(*) AS n
+"""
+MERGE_NAMED = _NAMED_ROWS + """
+MERGE (d)-[n:NAMED]->(e)
+SET n.document_id = $doc, n.names = row.names, n.norms = row.norms, n.mentions = row.mentions,
+    n.evidence = row.evidence
 RETURN count(*) AS n
 """
 
@@ -269,6 +305,13 @@ MATCH (d:Document {id: $id})-[:HAS_SENTENCE]->(:Sentence)-[m:MENTIONS|MENTIONS_U
 USING INDEX SEEK d:Document(id)
 DELETE m
 RETURN count(*) AS n
+"""
+# A rewrite: the NAMED relationships of entities the new version no longer names nor cites.
+DELETE_STALE_NAMED = """
+MATCH (d:Document {id: $id})-[n:NAMED]->(e:Entity)
+USING INDEX SEEK d:Document(id)
+WHERE NOT e.id IN $keep
+DELETE n
 """
 # The same facts as RETRACT_FACTS, read through each provenance row: a rewrite keeps the rows it
 # repeats unchanged and deletes the others by element id.
@@ -548,12 +591,6 @@ RETURN COLLECT {
            MATCH (d)-[:HAS_CANDIDATE]->(c:Candidate) RETURN c {.*} ORDER BY c.id
        } AS candidates
 """
-ENTITIES_GET = """
-UNWIND $ids AS id
-MATCH (e:Entity {id: id}) USING INDEX SEEK e:Entity(id)
-RETURN e.id AS id, e.name AS name, e.type AS type, e.names AS names
-ORDER BY id
-"""
 
 # -- explorer ----------------------------------------------------------------------------------
 FACT_GET = """
@@ -671,4 +708,360 @@ RETURN node.document_id AS document_id, node.index AS sentence_index, node.text 
 SENTENCE_TOTAL = "MATCH (s:Sentence) RETURN count(s) AS n"
 SENTENCE_FREQUENCY = f"""
 CALL db.index.fulltext.queryNodes('{SENTENCE_TEXT_INDEX}', $word) YIELD node RETURN count(node) AS n
+"""
+
+
+# -- audit log: append-only (CREATE; the store has no query that updates or deletes an event) ---
+# recorded_at (the server's clock) orders events that share `at`.
+APPEND_AUDIT = """
+CREATE (:AuditEvent {id: $id, at: $at, principal: $principal, action: $action, target: $target,
+                     department: $department, outcome: $outcome, detail: $detail,
+                     recorded_at: datetime.realtime()})
+"""
+AUDIT_EVENTS = """
+MATCH (a:AuditEvent)
+WHERE ($action IS NULL OR a.action = $action) AND ($principal IS NULL OR a.principal = $principal)
+WITH a ORDER BY a.at DESC, a.recorded_at DESC, a.id DESC
+SKIP $offset LIMIT $limit
+RETURN a.id AS id, a.at AS at, a.principal AS principal, a.action AS action, a.target AS target,
+       a.department AS department, a.outcome AS outcome, a.detail AS detail
+"""
+
+# -- NAMED backfill: databases written before names were kept per document -------------------
+# Every entity without a NAMED relationship gets one from each document that mentions it or
+# supports one of its facts, carrying all its names (nothing tells which document gave which),
+# that document's mention count and evidence = true.
+# Batches walk the entity ids in order (`$after`: the last id of the previous batch); once all
+# are done a marker node records it, so later bootstraps skip the walk. Idempotent.
+NAMED_BACKFILL_ID = "named-v1"
+NAMED_BACKFILL_DONE = "MATCH (m:GovkgMigration {id: $id}) RETURN m.id AS id"
+BACKFILL_NAMED = """
+MATCH (e:Entity) USING INDEX e:Entity(id)
+WHERE e.id > $after
+WITH e ORDER BY e.id LIMIT $batch
+WITH collect(e) AS batch
+CALL (batch) {
+    UNWIND batch AS e
+    WITH e WHERE NOT EXISTS { (e)<-[:NAMED]-(:Document) }
+    CALL (e) {
+        MATCH (e)<-[m:MENTIONS]-() RETURN m.document_id AS document_id, count(*) AS mentions
+        UNION
+        MATCH (e)-[r]-(:Entity) UNWIND r.sources AS document_id RETURN DISTINCT document_id, 0 AS mentions
+    }
+    WITH e, document_id, max(mentions) AS mentions
+    MATCH (d:Document {id: document_id}) USING INDEX SEEK d:Document(id)
+    MERGE (d)-[n:NAMED]->(e)
+    ON CREATE SET n.document_id = d.id, n.names = coalesce(e.names, []), n.norms = coalesce(e.norms, []),
+                  n.mentions = mentions, n.evidence = true
+    RETURN count(n) AS named
+}
+RETURN CASE WHEN size(batch) = 0 THEN null ELSE batch[-1].id END AS last, size(batch) AS entities, named
+"""
+MARK_NAMED_BACKFILLED = "MERGE (m:GovkgMigration {id: $id}) ON CREATE SET m.at = $now"
+
+
+# -- department-scoped reads -------------------------------------------------------------------
+def _braces(text: str) -> str:
+    """Escape a fragment for a template that goes through str.format ({rel_types})."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+_VISIBLE_DOCUMENT = CYPHER_VISIBLE_DOCUMENT  # over a Document `d`
+# First clause of most scoped reads: `visible`, the ids of the documents the scope may see.
+VISIBLE = f"""
+MATCH (d:Document) WHERE {_VISIBLE_DOCUMENT}
+WITH collect(d.id) AS visible
+"""
+
+
+def _entity_visible(e: str) -> str:
+    """An entity `e` one of whose mentions or facts is visible: a visible document mentions it or
+    supports one of its facts (NAMED.evidence)."""
+    return f"EXISTS {{ MATCH ({e})<-[vb:NAMED]-() WHERE vb.evidence AND vb.document_id IN visible }}"
+
+
+def _visible_mention_count(e: str) -> str:
+    return f"""reduce(total = 0, n IN COLLECT {{
+        MATCH ({e})<-[cn:NAMED]-() WHERE cn.document_id IN visible RETURN cn.mentions }} | total + n)"""
+
+
+def _visible_names(e: str) -> str:
+    """`{e}_names`/`{e}_norms`: the entity's names that visible documents gave it (its stored
+    spelling of each, in stored order); `{e}_name`: its name if visible, else the first visible
+    one, else its id (no visible document names it: nothing to show that could leak)."""
+    return f"""
+CALL ({e}, visible) {{
+    WITH COLLECT {{
+        MATCH ({e})<-[vn:NAMED]-() WHERE vn.document_id IN visible
+        UNWIND vn.norms AS norm RETURN DISTINCT norm
+    }} AS shown
+    WITH [i IN range(0, size(coalesce({e}.norms, [])) - 1) WHERE {e}.norms[i] IN shown] AS picks
+    WITH [i IN picks | {e}.names[i]] AS names, [i IN picks | {e}.norms[i]] AS norms
+    RETURN names AS {e}_names, norms AS {e}_norms,
+           CASE WHEN {e}.name IN names THEN {e}.name ELSE coalesce(names[0], {e}.id) END AS {e}_name
+}}"""
+
+
+def _visible_confidence(x: str) -> str:
+    """A fact's confidence as a scope sees it: the stored one when every source is visible, else
+    the best visible provenance row's (a hidden source's confidence does not show). `x` is the
+    Fact node or its typed relationship (same id, confidence and sources)."""
+    return f"""CASE WHEN all(src IN {x}.sources WHERE src IN visible) THEN {x}.confidence
+     ELSE reduce(best = 0.0, c IN COLLECT {{
+         MATCH (cf:Fact {{id: {x}.id}})-[cp:SUPPORTED_BY]->() WHERE cp.document_id IN visible RETURN cp.confidence
+     }} | CASE WHEN c > best THEN c ELSE best END) END"""
+
+
+_VISIBLE_PROVENANCE = """COLLECT {
+           MATCH (f)-[p:SUPPORTED_BY]->(sen:Sentence)<-[:HAS_SENTENCE]-(d:Document)
+           WHERE p.document_id IN visible
+           RETURN {
+               document_id: d.id, document_title: d.title, source_name: d.source_name,
+               department: d.department, sentence_index: sen.index, sentence: sen.text,
+               sentence_start: sen.start, sentence_end: sen.end,
+               subject_start: p.subject_start, subject_end: p.subject_end,
+               object_start: p.object_start, object_end: p.object_end,
+               confidence: p.confidence, extractor: p.extractor,
+               extractor_version: p.extractor_version
+           }
+           ORDER BY p.confidence DESC, d.id, sen.index, p.subject_start, p.object_start
+       }"""
+_VISIBLE_MENTION_COUNT = _visible_mention_count("e")
+# departments of the visible documents that mention `e`
+_VISIBLE_DEPARTMENTS = """COLLECT {
+           MATCH (e)<-[dn:NAMED]-(d:Document)
+           WHERE dn.mentions > 0 AND dn.document_id IN visible AND d.department IS NOT NULL
+           RETURN DISTINCT d.department AS department ORDER BY department
+       }"""
+
+DOCUMENT_GET_SCOPED = f"""
+MATCH (d:Document {{id: $id}}) USING INDEX SEEK d:Document(id)
+WHERE {_VISIBLE_DOCUMENT}
+RETURN properties(d) AS d
+"""
+DOCUMENT_VISIBLE = f"""
+MATCH (d:Document {{id: $id}}) USING INDEX SEEK d:Document(id)
+WHERE {_VISIBLE_DOCUMENT}
+RETURN d.id AS id
+"""
+DOCUMENTS_LIST_SCOPED = f"""
+MATCH (d:Document) USING INDEX d:Document(imported_at)
+WHERE d.imported_at IS NOT NULL AND {_VISIBLE_DOCUMENT}
+WITH d ORDER BY d.imported_at, d.id SKIP $offset LIMIT $limit
+RETURN d.id AS id, d.title AS title, d.source_path AS source_path, d.source_name AS source_name,
+       d.format AS format, d.department AS department, d.published AS published,
+       d.labels AS labels, d.imported_at AS imported_at,
+       COUNT {{ (d)-[:HAS_SENTENCE]->(:Sentence) }} AS sentence_count,
+       COUNT {{ (d)-[:HAS_SENTENCE]->(:Sentence)-[:MENTIONS|MENTIONS_UNRESOLVED]->() }} AS mention_count
+ORDER BY imported_at, id
+"""
+
+ENTITY_GET_SCOPED = VISIBLE + f"""
+MATCH (e:Entity {{id: $id}}) USING INDEX SEEK e:Entity(id)
+WHERE {_entity_visible("e")}
+{_visible_names("e")}
+RETURN e.id AS id, e_name AS name, e.type AS type, e_names AS names
+"""
+
+# Full-text candidates of visible entities only, the first $limit of them in Lucene's (score)
+# order, with their visible names (the store then matches on those alone) and mention counts.
+SEARCH_CANDIDATES_SCOPED = VISIBLE + f"""
+CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $query) YIELD node, score
+WITH node, score, visible WHERE {_entity_visible("node")}
+WITH node, score, visible LIMIT $limit
+{_visible_names("node")}
+RETURN node.id AS id, node_name AS name, node.type AS type, node_names AS names, node_norms AS norms,
+       {_visible_mention_count("node")} AS mention_count
+ORDER BY score DESC, id
+"""
+
+# {rel_types} as in ENTITY_FACTS.
+ENTITY_FACTS_SCOPED = _braces(VISIBLE) + """
+MATCH (e:Entity {{id: $id}})-[r:{rel_types}]-(:Entity) USING INDEX SEEK e:Entity(id)
+WHERE any(src IN r.sources WHERE src IN visible)
+WITH DISTINCT r, visible
+WITH r, visible, """ + _braces(_visible_confidence("r")) + """ AS confidence
+ORDER BY confidence DESC, r.id
+LIMIT $limit
+MATCH (f:Fact {{id: r.id}}) USING INDEX SEEK f:Fact(id)
+WITH f, startNode(r) AS s, endNode(r) AS o, visible, confidence
+""" + _braces(_visible_names("s") + _visible_names("o")) + """
+RETURN f.id AS id, f.predicate AS predicate, confidence,
+       s.id AS s_id, s_name, s.type AS s_type,
+       o.id AS o_id, o_name, o.type AS o_type,
+       """ + _braces(_VISIBLE_PROVENANCE) + """ AS provenance
+ORDER BY confidence DESC, id
+"""
+
+ENTITY_MENTIONS_SCOPED = f"""
+MATCH (e:Entity {{id: $id}})<-[m:MENTIONS]-(s:Sentence)<-[:HAS_SENTENCE]-(d:Document)
+USING INDEX SEEK e:Entity(id)
+WHERE {_VISIBLE_DOCUMENT}
+RETURN m.id AS id, $id AS entity_id, m.text AS text, m.type AS type, m.start AS start,
+       m.end AS end, m.confidence AS confidence, m.extractor AS extractor,
+       m.extractor_version AS extractor_version, d.id AS document_id,
+       d.title AS document_title, d.department AS department, s.index AS sentence_index,
+       s.text AS sentence, s.start AS sentence_start, s.end AS sentence_end
+ORDER BY d.published IS NULL, d.published DESC, d.id, m.start
+LIMIT $limit
+"""
+ENTITY_MENTION_COUNT_SCOPED = VISIBLE + f"""
+MATCH (e:Entity {{id: $id}}) USING INDEX SEEK e:Entity(id)
+RETURN {_VISIBLE_MENTION_COUNT} AS n
+"""
+ENTITY_DEPARTMENTS_SCOPED = f"""
+MATCH (e:Entity {{id: $id}})<-[n:NAMED]-(d:Document) USING INDEX SEEK e:Entity(id)
+WHERE n.mentions > 0 AND d.department IS NOT NULL AND {_VISIBLE_DOCUMENT}
+RETURN DISTINCT d.department AS department ORDER BY department
+"""
+
+FACT_GET_SCOPED = VISIBLE + f"""
+MATCH (f:Fact {{id: $id}}) USING INDEX SEEK f:Fact(id)
+WHERE any(src IN f.sources WHERE src IN visible)
+MATCH (s:Entity {{id: f.subject_id}}) USING INDEX SEEK s:Entity(id)
+MATCH (o:Entity {{id: f.object_id}}) USING INDEX SEEK o:Entity(id)
+{_visible_names("s")}
+{_visible_names("o")}
+RETURN f.id AS id, f.predicate AS predicate, {_visible_confidence("f")} AS confidence,
+       s.id AS s_id, s_name, s.type AS s_type,
+       o.id AS o_id, o_name, o.type AS o_type,
+       {_VISIBLE_PROVENANCE} AS provenance
+"""
+FACT_EDGES_SCOPED = VISIBLE + f"""
+MATCH (f:Fact) WHERE any(src IN f.sources WHERE src IN visible)
+RETURN f.id AS id, f.subject_id AS subject_id, f.predicate AS predicate, f.object_id AS object_id,
+       {_visible_confidence("f")} AS confidence,
+       COUNT {{ (f)-[p:SUPPORTED_BY]->() WHERE p.document_id IN visible }} AS support
+ORDER BY id
+"""
+_ENTITY_INFO_RETURN_SCOPED = f"""
+WHERE {_entity_visible("e")}
+{_visible_names("e")}
+RETURN e.id AS id, e_name AS name, e.type AS type, {_VISIBLE_MENTION_COUNT} AS mention_count,
+       {_VISIBLE_DEPARTMENTS} AS departments
+"""
+ENTITY_INFOS_ALL_SCOPED = VISIBLE + "MATCH (e:Entity)" + _ENTITY_INFO_RETURN_SCOPED
+ENTITY_INFOS_SCOPED = (VISIBLE + "UNWIND $ids AS id MATCH (e:Entity {id: id}) USING INDEX SEEK e:Entity(id)"
+                       + _ENTITY_INFO_RETURN_SCOPED)
+
+# {rel_types} and {max_length} as in SHORTEST_PATHS: only paths whose every fact is visible.
+SHORTEST_PATHS_SCOPED = _braces(VISIBLE) + """
+MATCH (a:Entity {{id: $source}}) USING INDEX SEEK a:Entity(id)
+MATCH (b:Entity {{id: $target}}) USING INDEX SEEK b:Entity(id)
+MATCH p = allShortestPaths((a)-[:{rel_types}*..{max_length}]-(b))
+WHERE all(r IN relationships(p) WHERE any(src IN r.sources WHERE src IN visible))
+RETURN [n IN nodes(p) | n.id] AS ids
+LIMIT $k
+"""
+
+# Candidates of the visible documents ($status null: any), a page of them, best first.
+CANDIDATES_SCOPED = f"""
+MATCH (d:Document) WHERE {_VISIBLE_DOCUMENT}
+WITH collect(d) AS docs, collect(d.id) AS visible
+UNWIND docs AS d
+MATCH (d)-[:HAS_CANDIDATE]->(c:Candidate)
+WHERE $status IS NULL OR c.status = $status
+MATCH (s:Entity {{id: c.subject_id}}) USING INDEX SEEK s:Entity(id)
+MATCH (o:Entity {{id: c.object_id}}) USING INDEX SEEK o:Entity(id)
+WITH c, s, o, d, visible
+ORDER BY c.confidence DESC, c.id, c.document_id
+SKIP $offset LIMIT $limit
+{_visible_names("s")}
+{_visible_names("o")}
+RETURN c.id AS id, c.predicate AS predicate, c.confidence AS confidence, c.status AS status,
+       c.reason AS reason, c.provenance AS provenance,
+       s.id AS s_id, s_name, s.type AS s_type,
+       o.id AS o_id, o_name, o.type AS o_type,
+       c.document_id AS document_id, d.title AS document_title, d.source_name AS source_name,
+       d.department AS department
+ORDER BY confidence DESC, id, document_id
+"""
+
+DOCUMENT_IDS_SCOPED = f"""
+MATCH (d:Document)
+WHERE ($department IS NULL OR d.department = $department) AND {_VISIBLE_DOCUMENT}
+RETURN d.id AS id ORDER BY id
+"""
+# A document's entities for export, with the names that document gave them (`names`: null when
+# it gave none, e.g. a fact of an entity another document introduced: then all its names, or
+# under a scope its visible ones).
+DOCUMENT_ENTITIES = """
+UNWIND $ids AS id
+MATCH (e:Entity {id: id}) USING INDEX SEEK e:Entity(id)
+OPTIONAL MATCH (e)<-[n:NAMED {document_id: $doc}]-(:Document)
+RETURN e.id AS id, e.type AS type, n.names AS names, e.name AS fallback_name, e.names AS fallback_names,
+       e.name AS stored_name
+ORDER BY id
+"""
+DOCUMENT_ENTITIES_SCOPED = VISIBLE + f"""
+UNWIND $ids AS id
+MATCH (e:Entity {{id: id}}) USING INDEX SEEK e:Entity(id)
+OPTIONAL MATCH (e)<-[n:NAMED {{document_id: $doc}}]-(:Document)
+WITH e, n, visible
+{_visible_names("e")}
+RETURN e.id AS id, e.type AS type, n.names AS names, e_name AS fallback_name, e_names AS fallback_names,
+       e.name AS stored_name
+ORDER BY id
+"""
+
+# stats under a scope: what the visible documents hold. Entities: those they mention or state a
+# fact of (NAMED.evidence).
+STATS_DOCUMENTS_SCOPED = f"""
+MATCH (d:Document) WHERE {_VISIBLE_DOCUMENT}
+RETURN count(d) AS documents,
+       sum(COUNT {{ (d)-[:HAS_SENTENCE]->(:Sentence) }}) AS sentences,
+       sum(COUNT {{ (d)-[:HAS_SENTENCE]->(:Sentence)-[:MENTIONS|MENTIONS_UNRESOLVED]->() }}) AS mentions
+"""
+STATS_ENTITIES_SCOPED = f"""
+MATCH (d:Document) WHERE {_VISIBLE_DOCUMENT}
+MATCH (d)-[n:NAMED]->(e:Entity) WHERE n.evidence
+WITH DISTINCT e
+RETURN e.type AS key, count(e) AS n
+"""
+STATS_FACTS_BY_PREDICATE_SCOPED = VISIBLE + """
+MATCH (f:Fact) WHERE any(src IN f.sources WHERE src IN visible)
+RETURN f.predicate AS key, count(*) AS n
+"""
+STATS_FACTS_BY_EXTRACTOR_SCOPED = f"""
+MATCH (d:Document) WHERE {_VISIBLE_DOCUMENT}
+MATCH (d)-[:HAS_SENTENCE]->(:Sentence)<-[p:SUPPORTED_BY]-(f:Fact)
+RETURN p.extractor AS key, count(DISTINCT f) AS n
+"""
+STATS_CANDIDATES_SCOPED = f"""
+MATCH (d:Document) WHERE {_VISIBLE_DOCUMENT}
+MATCH (d)-[:HAS_CANDIDATE]->(c:Candidate)
+RETURN c.status AS key, count(*) AS n
+"""
+
+# Sentence retrieval under a scope: only the sentences of visible documents.
+SEARCH_SENTENCES_SCOPED = VISIBLE + f"""
+CALL db.index.fulltext.queryNodes('{SENTENCE_TEXT_INDEX}', $query) YIELD node, score
+WHERE node.document_id IN visible AND ($document_ids IS NULL OR node.document_id IN $document_ids)
+WITH node, score ORDER BY score DESC LIMIT $limit
+{_SENTENCE_HIT_RETURN}
+"""
+SENTENCE_HITS_BY_KEY_SCOPED = f"""
+UNWIND $keys AS key
+MATCH (node:Sentence {{key: key}}) USING INDEX SEEK node:Sentence(key)
+WITH node, 0.0 AS score
+MATCH (d:Document {{id: node.document_id}}) USING INDEX SEEK d:Document(id)
+WHERE {_VISIBLE_DOCUMENT}
+RETURN node.document_id AS document_id, node.index AS sentence_index, node.text AS sentence,
+       node.start AS sentence_start, node.end AS sentence_end, d.title AS document_title,
+       d.source_name AS source_name, d.department AS department, d.published AS published, score
+"""
+# The vector index's $candidates nearest, the visible among them; when fewer than $limit are
+# visible the store falls back to NEAREST_SENTENCES_EXACT_SCOPED (the index's top k may hold none).
+NEAREST_SENTENCES_SCOPED = VISIBLE + f"""
+CALL db.index.vector.queryNodes('{SENTENCE_VECTOR_INDEX}', $candidates, $vector) YIELD node, score
+WITH node, score, visible WHERE node.document_id IN visible
+WITH node, score ORDER BY score DESC LIMIT $limit
+{_SENTENCE_HIT_RETURN}
+"""
+NEAREST_SENTENCES_EXACT_SCOPED = f"""
+MATCH (d:Document) WHERE ($document_ids IS NULL OR d.id IN $document_ids) AND {_VISIBLE_DOCUMENT}
+MATCH (d)-[:HAS_SENTENCE]->(node:Sentence) WHERE node.embedding IS NOT NULL
+WITH node, vector.similarity.cosine(node.embedding, $vector) AS score
+ORDER BY score DESC LIMIT $limit
+{_SENTENCE_HIT_RETURN}
 """

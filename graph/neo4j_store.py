@@ -15,6 +15,13 @@ Graph model (the Cypher lives in `graph/neo4j_queries.py`):
     (:Document)-[:HAS_CANDIDATE]->(:Candidate {key: "<document id>:<fact id>", id, subject_id,
                                                predicate, object_id, confidence, status, reason,
                                                provenance (JSON)})
+    (:Document)-[:NAMED {document_id, names, norms, mentions, evidence}]->(:Entity)
+        # per document and entity it writes or cites: the names it gave, its mention count, and
+        # whether it mentions the entity or supports one of its facts (what a scope reads)
+    (:AuditEvent {id, at, principal, action, target, department, outcome, detail, recorded_at})
+
+Every read takes an optional `Scope` (graph.visibility): with one, the visibility filter runs
+inside the Cypher (the `*_SCOPED` queries); without, the unfiltered queries run unchanged.
 
 Behaves like `SqliteStore`: same ids, counts, ordering, retraction and ranking (the shared
 `graph.ranking.rank`); every read and write goes through an index or a relationship.
@@ -52,6 +59,7 @@ from graph.factory import NEO4J_SCHEMES
 from graph.ranking import FUZZY_CANDIDATES, Candidate, rank
 from graph.store import (
     Annotation,
+    AuditEvent,
     CandidateView,
     DeletionReport,
     DocumentSummary,
@@ -68,6 +76,7 @@ from graph.store import (
     provenance_view,
     sentence_hit,
 )
+from graph.visibility import Scope
 from ontology.errors import OntologyError
 from ontology.schema import load_ontology
 
@@ -81,6 +90,7 @@ IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/\s])')
 _NO_LIMIT = 2**62
 _WORD = re.compile(r"\w+")
+NEAREST_CANDIDATES = 200  # scoped vector search: index neighbours fetched before the visibility filter
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -148,6 +158,7 @@ class Neo4jStore:
             except Exception as exc:  # noqa: BLE001 - translated below
                 raise store._translate(exc, write=False) from exc
             store.ensure_schema()
+            store.backfill_names()
         except BaseException:
             driver.close()
             raise
@@ -168,6 +179,26 @@ class Neo4jStore:
             self._run(lambda: self._driver.execute_query(
                 q.AWAIT_INDEXES, {"timeout": timeout_s}, database_=self.database), write=False)
         return created
+
+    def backfill_names(self) -> int:
+        """Give every entity of a database written before names were kept per document a NAMED
+        relationship from each document that mentions it or supports one of its facts, with all
+        its names; batched, idempotent, and skipped once done. Returns the relationships made."""
+        if self._read(q.NAMED_BACKFILL_DONE, id=q.NAMED_BACKFILL_ID):
+            return 0
+        made, after = 0, ""
+        while True:
+            record = self._write(lambda tx, after=after: tx.run(
+                q.BACKFILL_NAMED, after=after, batch=self.batch_size).single())
+            made += record["named"] or 0
+            if record["entities"] < self.batch_size or record["last"] is None:
+                break
+            after = record["last"]
+        self._write(lambda tx: tx.run(q.MARK_NAMED_BACKFILLED, id=q.NAMED_BACKFILL_ID,
+                                      now=utcnow().isoformat()).consume())
+        if made:
+            log.info("named %d (document, entity) pairs of a database written before names per document", made)
+        return made
 
     # -- plumbing --------------------------------------------------------------------------
     def close(self) -> None:
@@ -301,6 +332,7 @@ class Neo4jStore:
             # updating in place what comes back and deleting only what does not.
             old = self._previous(tx, doc.id, with_provenance=True)
             tx.run(q.DELETE_DOCUMENT_MENTIONS, id=doc.id).consume()
+            tx.run(q.DELETE_STALE_NAMED, id=doc.id, keep=[row["id"] for row in plan.named]).consume()
             kept = self._keep_unchanged_provenance(tx, old.provenance, plan.provenance)
         tx.run(q.UPSERT_DOCUMENT, id=doc.id, title=doc.title,
                source_path=doc.source_path, source_name=doc.source_name, format=doc.format,
@@ -320,6 +352,7 @@ class Neo4jStore:
             self._batched(tx, q.DELETE_ENTITIES_BY_ELEMENT_ID, recreate, key="eids")
         for entity_type, rows in plan.entities_by_type.items():
             self._batched(tx, q.UPSERT_ENTITIES.format(labels_set=label_sets[entity_type]), rows)
+        self._batched(tx, q.CREATE_NAMED if old is None else q.MERGE_NAMED, plan.named, doc=doc.id)
         _expect(self._batched(tx, q.CREATE_MENTIONS, plan.mentions), len(plan.mentions),
                 "mentions name a sentence or an entity that the graph does not hold")
         _expect(self._batched(tx, q.CREATE_UNRESOLVED_MENTIONS, plan.unresolved),
@@ -461,8 +494,9 @@ class Neo4jStore:
         rows = self._read(q.DOCUMENT_FOR_SOURCE, path=source_path)
         return rows[0]["id"] if rows else None
 
-    def get_document(self, document_id: str) -> Document:
-        rows = self._read(q.DOCUMENT_GET, id=document_id)
+    def get_document(self, document_id: str, scope: Scope | None = None) -> Document:
+        rows = (self._read(q.DOCUMENT_GET, id=document_id) if scope is None
+                else self._read(q.DOCUMENT_GET_SCOPED, id=document_id, **scope.parameters()))
         if not rows:
             raise NotFound(f"no document with id {document_id!r}")
         d = rows[0]["d"]
@@ -473,8 +507,10 @@ class Neo4jStore:
             metadata=json.loads(d.get("metadata") or "{}"),
         )
 
-    def list_documents(self, limit: int = 100, offset: int = 0) -> list[DocumentSummary]:
-        rows = self._read(q.DOCUMENTS_LIST, limit=limit if limit >= 0 else _NO_LIMIT, offset=max(offset, 0))
+    def list_documents(self, limit: int = 100, offset: int = 0, scope: Scope | None = None) -> list[DocumentSummary]:
+        params = {"limit": limit if limit >= 0 else _NO_LIMIT, "offset": max(offset, 0)}
+        rows = (self._read(q.DOCUMENTS_LIST, **params) if scope is None
+                else self._read(q.DOCUMENTS_LIST_SCOPED, **params, **scope.parameters()))
         return [
             DocumentSummary(
                 id=r["id"], title=r["title"], source_path=r["source_path"], source_name=r["source_name"],
@@ -486,28 +522,32 @@ class Neo4jStore:
         ]
 
     # -- entities --------------------------------------------------------------------------
-    def get_entity(self, entity_id: str) -> Entity:
-        rows = self._read(q.ENTITY_GET, id=entity_id)
+    def get_entity(self, entity_id: str, scope: Scope | None = None) -> Entity:
+        rows = (self._read(q.ENTITY_GET, id=entity_id) if scope is None
+                else self._read(q.ENTITY_GET_SCOPED, id=entity_id, **scope.parameters()))
         if not rows:
             raise NotFound(f"no entity with id {entity_id!r}")
         r = rows[0]
         return Entity(id=r["id"], name=r["name"], type=r["type"],
                       aliases=tuple(n for n in sorted(r["names"] or []) if n != r["name"]))
 
-    def search_entities(self, query: str, types: list[str] | None = None, limit: int = 10) -> list[EntityHit]:
+    def search_entities(
+        self, query: str, types: list[str] | None = None, limit: int = 10, scope: Scope | None = None
+    ) -> list[EntityHit]:
         norm = normalize_name(query)
         if not norm:
             return []
         found: dict[str, dict[str, Any]] = {}
         rows: list[tuple[str, str]] = []  # (entity id, name): what SQLite's FTS5 passes yield
         if len(norm) >= 3:
-            rows = self._candidate_rows(substring_query(norm), found, lambda n: norm in n)
+            rows = self._candidate_rows(substring_query(norm), found, lambda n: norm in n, scope=scope)
             if not rows:  # fuzzy (typos), only when no name contains the query (Lucene: ~ terms, *gram*)
                 grams = trigrams(norm)
                 rows += self._candidate_rows(
-                    fuzzy_query(norm), found, lambda n: any(g in n for g in grams), limit=FUZZY_CANDIDATES)
+                    fuzzy_query(norm), found, lambda n: any(g in n for g in grams), limit=FUZZY_CANDIDATES,
+                    scope=scope)
         else:
-            rows = self._candidate_rows(prefix_query(norm), found, lambda n: n.startswith(norm))
+            rows = self._candidate_rows(prefix_query(norm), found, lambda n: n.startswith(norm), scope=scope)
         if not rows:
             return []
         if types:
@@ -525,10 +565,14 @@ class Neo4jStore:
         return hits
 
     def _candidate_rows(self, lucene: str, found: dict[str, dict[str, Any]],
-                        keep: Callable[[str], bool], limit: int = CANDIDATES_PER_QUERY) -> list[tuple[str, str]]:
-        """Full-text candidates; the (entity, name) pairs whose normalized name passes `keep`."""
+                        keep: Callable[[str], bool], limit: int = CANDIDATES_PER_QUERY,
+                        scope: Scope | None = None) -> list[tuple[str, str]]:
+        """Full-text candidates; the (entity, name) pairs whose normalized name passes `keep`
+        (under a scope: visible entities, with only the names visible documents gave them)."""
         rows = []
-        for record in self._read(q.SEARCH_CANDIDATES, query=lucene, limit=limit):
+        records = (self._read(q.SEARCH_CANDIDATES, query=lucene, limit=limit) if scope is None
+                   else self._read(q.SEARCH_CANDIDATES_SCOPED, query=lucene, limit=limit, **scope.parameters()))
+        for record in records:
             entity = record.data()
             found.setdefault(entity["id"], entity)
             for name, norm in zip(entity["names"] or [], entity["norms"] or []):
@@ -536,55 +580,80 @@ class Neo4jStore:
                     rows.append((entity["id"], name))
         return rows
 
-    def entity_mention_count(self, entity_id: str) -> int:
-        rows = self._read(q.ENTITY_MENTION_COUNT, id=entity_id)
+    def entity_mention_count(self, entity_id: str, scope: Scope | None = None) -> int:
+        rows = (self._read(q.ENTITY_MENTION_COUNT, id=entity_id) if scope is None
+                else self._read(q.ENTITY_MENTION_COUNT_SCOPED, id=entity_id, **scope.parameters()))
         return int(rows[0]["n"]) if rows else 0
 
     def _fact_types(self) -> list[str]:
         types = self._read(q.RELATIONSHIP_TYPES)[0]["types"]
         return sorted(t for t in types if IDENTIFIER.match(t) and t not in q.RESERVED_TYPES)
 
-    def entity_facts(self, entity_id: str, limit: int = 100) -> list[FactView]:
+    def entity_facts(self, entity_id: str, limit: int = 100, scope: Scope | None = None) -> list[FactView]:
         types = self._fact_types()
         if not types or limit == 0:
             return []
-        query = q.ENTITY_FACTS.format(rel_types="|".join(f"`{t}`" for t in types))
-        return [_fact_view(r) for r in self._read(query, id=entity_id, limit=limit if limit >= 0 else _NO_LIMIT)]
+        rel_types = "|".join(f"`{t}`" for t in types)
+        params = {"id": entity_id, "limit": limit if limit >= 0 else _NO_LIMIT}
+        if scope is None:
+            rows = self._read(q.ENTITY_FACTS.format(rel_types=rel_types), **params)
+        else:
+            rows = self._read(q.ENTITY_FACTS_SCOPED.format(rel_types=rel_types), **params, **scope.parameters())
+        return [_fact_view(r) for r in rows]
 
-    def shortest_paths(self, source: str, target: str, max_length: int, k: int) -> list[list[str]]:
-        """Up to k shortest paths (as entity ids) over fact relationships: Cypher allShortestPaths."""
+    def shortest_paths(self, source: str, target: str, max_length: int, k: int,
+                       scope: Scope | None = None) -> list[list[str]]:
+        """Up to k shortest paths (as entity ids) over fact relationships: Cypher allShortestPaths;
+        under a scope over visible facts only (no path runs through an invisible fact)."""
         types = self._fact_types()
         if not types or source == target:
             return [[source]] if source == target else []
-        query = q.SHORTEST_PATHS.format(rel_types="|".join(f"`{t}`" for t in types), max_length=int(max_length))
-        return [list(r["ids"]) for r in self._read(query, source=source, target=target, k=k)]
+        rel_types = "|".join(f"`{t}`" for t in types)
+        if scope is None:
+            query = q.SHORTEST_PATHS.format(rel_types=rel_types, max_length=int(max_length))
+            rows = self._read(query, source=source, target=target, k=k)
+        else:
+            query = q.SHORTEST_PATHS_SCOPED.format(rel_types=rel_types, max_length=int(max_length))
+            rows = self._read(query, source=source, target=target, k=k, **scope.parameters())
+        return [list(r["ids"]) for r in rows]
 
-    def get_fact(self, fact_id: str) -> FactView:
-        rows = self._read(q.FACT_GET, id=fact_id)
+    def get_fact(self, fact_id: str, scope: Scope | None = None) -> FactView:
+        rows = (self._read(q.FACT_GET, id=fact_id) if scope is None
+                else self._read(q.FACT_GET_SCOPED, id=fact_id, **scope.parameters()))
         if not rows:
             raise NotFound(f"no fact with id {fact_id!r}")
         return _fact_view(rows[0])
 
-    def fact_edges(self) -> Iterator[FactEdge]:
-        for r in self._read(q.FACT_EDGES):
+    def fact_edges(self, scope: Scope | None = None) -> Iterator[FactEdge]:
+        rows = self._read(q.FACT_EDGES) if scope is None else self._read(q.FACT_EDGES_SCOPED, **scope.parameters())
+        for r in rows:
             yield FactEdge(id=r["id"], subject_id=r["subject_id"], predicate=r["predicate"], object_id=r["object_id"],
                            confidence=r["confidence"], support=r["support"])
 
-    def entity_infos(self, entity_ids: list[str] | None = None) -> dict[str, EntityInfo]:
-        rows = (self._read(q.ENTITY_INFOS_ALL) if entity_ids is None
-                else self._read(q.ENTITY_INFOS, ids=sorted(set(entity_ids))))
+    def entity_infos(self, entity_ids: list[str] | None = None, scope: Scope | None = None) -> dict[str, EntityInfo]:
+        if scope is None:
+            rows = (self._read(q.ENTITY_INFOS_ALL) if entity_ids is None
+                    else self._read(q.ENTITY_INFOS, ids=sorted(set(entity_ids))))
+        else:
+            rows = (self._read(q.ENTITY_INFOS_ALL_SCOPED, **scope.parameters()) if entity_ids is None
+                    else self._read(q.ENTITY_INFOS_SCOPED, ids=sorted(set(entity_ids)), **scope.parameters()))
         return {r["id"]: EntityInfo(id=r["id"], name=r["name"], type=r["type"], mention_count=r["mention_count"],
                                     departments=list(r["departments"])) for r in rows}
 
-    def document_annotations(self, document_id: str) -> tuple[list[Annotation], list[FactAnnotation]]:
-        if not self.has_document(document_id):
+    def document_annotations(self, document_id: str, scope: Scope | None = None
+                             ) -> tuple[list[Annotation], list[FactAnnotation]]:
+        visible = (self.has_document(document_id) if scope is None
+                   else bool(self._read(q.DOCUMENT_VISIBLE, id=document_id, **scope.parameters())))
+        if not visible:
             raise NotFound(f"no document with id {document_id!r}")
         mentions = [Annotation(**r.data()) for r in self._read(q.DOCUMENT_MENTION_ANNOTATIONS, id=document_id)]
         facts = [FactAnnotation(**r.data()) for r in self._read(q.DOCUMENT_FACT_ANNOTATIONS, id=document_id)]
         return mentions, facts
 
-    def entity_mentions(self, entity_id: str, limit: int = 100) -> list[MentionView]:
-        rows = self._read(q.ENTITY_MENTIONS, id=entity_id, limit=limit if limit >= 0 else _NO_LIMIT)
+    def entity_mentions(self, entity_id: str, limit: int = 100, scope: Scope | None = None) -> list[MentionView]:
+        params = {"id": entity_id, "limit": limit if limit >= 0 else _NO_LIMIT}
+        rows = (self._read(q.ENTITY_MENTIONS, **params) if scope is None
+                else self._read(q.ENTITY_MENTIONS_SCOPED, **params, **scope.parameters()))
         return [
             MentionView(
                 id=r["id"], entity_id=r["entity_id"], text=r["text"], type=r["type"], start=r["start"],
@@ -597,12 +666,17 @@ class Neo4jStore:
             for r in rows
         ]
 
-    def entity_departments(self, entity_id: str) -> list[str]:
-        return [r["department"] for r in self._read(q.ENTITY_DEPARTMENTS, id=entity_id)]
+    def entity_departments(self, entity_id: str, scope: Scope | None = None) -> list[str]:
+        rows = (self._read(q.ENTITY_DEPARTMENTS, id=entity_id) if scope is None
+                else self._read(q.ENTITY_DEPARTMENTS_SCOPED, id=entity_id, **scope.parameters()))
+        return [r["department"] for r in rows]
 
-    def fact_candidates(self, status: str | None = None, limit: int = 100, offset: int = 0) -> list[CandidateView]:
+    def fact_candidates(self, status: str | None = None, limit: int = 100, offset: int = 0,
+                        scope: Scope | None = None) -> list[CandidateView]:
         params = {"limit": limit if limit >= 0 else _NO_LIMIT, "offset": max(offset, 0)}
-        if status is None:
+        if scope is not None:
+            rows = self._read(q.CANDIDATES_SCOPED, status=status, **params, **scope.parameters())
+        elif status is None:
             rows = self._read(q.CANDIDATES_ANY, **params)
         else:
             rows = self._read(q.CANDIDATES_WITH_STATUS, status=status, **params)
@@ -633,16 +707,19 @@ class Neo4jStore:
             ))
         return views
 
-    def iter_document_graphs(self, department: str | None = None) -> Iterator[DocumentGraph]:
-        ids = [r["id"] for r in self._read(q.DOCUMENT_IDS, department=department)]
+    def iter_document_graphs(self, department: str | None = None, scope: Scope | None = None
+                             ) -> Iterator[DocumentGraph]:
+        ids = [r["id"] for r in (self._read(q.DOCUMENT_IDS, department=department) if scope is None
+                                 else self._read(q.DOCUMENT_IDS_SCOPED, department=department,
+                                                 **scope.parameters()))]
         for doc_id in ids:
             try:
-                yield self._document_graph(doc_id)
+                yield self._document_graph(doc_id, scope)
             except NotFound:  # deleted meanwhile
                 continue
 
-    def _document_graph(self, doc_id: str) -> DocumentGraph:
-        document = self.get_document(doc_id)
+    def _document_graph(self, doc_id: str, scope: Scope | None = None) -> DocumentGraph:
+        document = self.get_document(doc_id, scope)
         rows = self._read(q.DOCUMENT_PARTS, id=doc_id)
         if not rows:
             raise NotFound(f"no document with id {doc_id!r}")
@@ -671,11 +748,14 @@ class Neo4jStore:
         )
         entity_ids = {m.entity_id for m in mentions if m.entity_id is not None}
         entity_ids |= {f.subject_id for f in facts} | {f.object_id for f in facts}
-        entities = tuple(
-            Entity(id=r["id"], name=r["name"], type=r["type"],
-                   aliases=tuple(n for n in sorted(r["names"] or []) if n != r["name"]))
-            for r in self._read(q.ENTITIES_GET, ids=sorted(entity_ids))
-        ) if entity_ids else ()
+        if not entity_ids:
+            entities: tuple[Entity, ...] = ()
+        elif scope is None:
+            entities = tuple(_document_entity(r) for r in self._read(q.DOCUMENT_ENTITIES, ids=sorted(entity_ids),
+                                                                     doc=doc_id))
+        else:
+            entities = tuple(_document_entity(r) for r in self._read(
+                q.DOCUMENT_ENTITIES_SCOPED, ids=sorted(entity_ids), doc=doc_id, **scope.parameters()))
         candidates = tuple(
             CandidateFact(
                 fact=Fact(id=c["id"], subject_id=c["subject_id"], predicate=c["predicate"],
@@ -688,7 +768,9 @@ class Neo4jStore:
         return DocumentGraph(document=document, sentences=sentences, mentions=mentions, entities=entities,
                              facts=facts, candidates=candidates)
 
-    def stats(self) -> StoreStats:
+    def stats(self, scope: Scope | None = None) -> StoreStats:
+        if scope is not None:
+            return self._scoped_stats(scope)
         counts = self._read(q.COUNTS)[0]
         by_type = {r["key"]: r["n"] for r in self._read(q.ENTITIES_BY_TYPE)}
         types = self._fact_types()
@@ -708,22 +790,40 @@ class Neo4jStore:
             candidates_by_status=dict(sorted(by_status.items())),
         )
 
+    def _scoped_stats(self, scope: Scope) -> StoreStats:
+        params = scope.parameters()
+        counts = self._read(q.STATS_DOCUMENTS_SCOPED, **params)[0]
+        by_type = {r["key"]: r["n"] for r in self._read(q.STATS_ENTITIES_SCOPED, **params)}
+        by_predicate = {r["key"]: r["n"] for r in self._read(q.STATS_FACTS_BY_PREDICATE_SCOPED, **params)}
+        by_extractor = {r["key"]: r["n"] for r in self._read(q.STATS_FACTS_BY_EXTRACTOR_SCOPED, **params)}
+        by_status = {r["key"]: r["n"] for r in self._read(q.STATS_CANDIDATES_SCOPED, **params)}
+        return StoreStats(
+            store=self.name, documents=counts["documents"], sentences=counts["sentences"],
+            mentions=counts["mentions"], entities=sum(by_type.values()), facts=sum(by_predicate.values()),
+            entities_by_type=dict(sorted(by_type.items())),
+            facts_by_predicate=dict(sorted(by_predicate.items())),
+            facts_by_extractor=dict(sorted(by_extractor.items())),
+            candidates_by_status=dict(sorted(by_status.items())),
+        )
 
     # -- question answering: sentence retrieval ------------------------------------------------
-    def search_sentences(self, query: str, limit: int = 20,
-                         document_ids: list[str] | None = None) -> list[SentenceHit]:
+    def search_sentences(self, query: str, limit: int = 20, document_ids: list[str] | None = None,
+                         scope: Scope | None = None) -> list[SentenceHit]:
         words = list(dict.fromkeys(w.casefold() for w in _WORD.findall(query)))
         if not words or document_ids == []:
             return []
         lucene = " ".join(lucene_escape(w) for w in words)
-        rows = self._read(q.SEARCH_SENTENCES, query=lucene, limit=limit,
-                          document_ids=sorted(set(document_ids)) if document_ids is not None else None)
+        params = {"query": lucene, "limit": limit,
+                  "document_ids": sorted(set(document_ids)) if document_ids is not None else None}
+        rows = (self._read(q.SEARCH_SENTENCES, **params) if scope is None
+                else self._read(q.SEARCH_SENTENCES_SCOPED, **params, **scope.parameters()))
         return [sentence_hit(r.data()) for r in rows]
 
-    def get_sentences(self, keys: list[tuple[str, int]]) -> list[SentenceHit]:
+    def get_sentences(self, keys: list[tuple[str, int]], scope: Scope | None = None) -> list[SentenceHit]:
         wanted = [sentence_key(doc, idx) for doc, idx in keys]
-        found = {(r["document_id"], r["sentence_index"]): sentence_hit(r.data())
-                 for r in self._read(q.SENTENCE_HITS_BY_KEY, keys=wanted)}
+        rows = (self._read(q.SENTENCE_HITS_BY_KEY, keys=wanted) if scope is None
+                else self._read(q.SENTENCE_HITS_BY_KEY_SCOPED, keys=wanted, **scope.parameters()))
+        found = {(r["document_id"], r["sentence_index"]): sentence_hit(r.data()) for r in rows}
         return [found[key] for key in keys if key in found]
 
     def sentence_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
@@ -747,16 +847,35 @@ class Neo4jStore:
 
         self._write(work)
 
-    def nearest_sentences(self, vector: Sequence[float], limit: int = 20,
-                          document_ids: list[str] | None = None) -> list[SentenceHit]:
+    def nearest_sentences(self, vector: Sequence[float], limit: int = 20, document_ids: list[str] | None = None,
+                          scope: Scope | None = None) -> list[SentenceHit]:
         if document_ids == []:
             return []
         values = [float(x) for x in vector]
-        if document_ids is None:
+        if scope is not None:
+            rows = []
+            if document_ids is None:  # the index's nearest first; exact over the visible sentences if too few
+                rows = self._read(q.NEAREST_SENTENCES_SCOPED, vector=values, limit=limit,
+                                  candidates=max(NEAREST_CANDIDATES, 4 * limit), **scope.parameters())
+            if len(rows) < limit:
+                rows = self._read(q.NEAREST_SENTENCES_EXACT_SCOPED, vector=values, limit=limit,
+                                  document_ids=sorted(set(document_ids)) if document_ids is not None else None,
+                                  **scope.parameters())
+        elif document_ids is None:
             rows = self._read(q.NEAREST_SENTENCES, vector=values, limit=limit)
         else:
             rows = self._read(q.NEAREST_SENTENCES_IN, vector=values, limit=limit, document_ids=sorted(set(document_ids)))
         return [sentence_hit(r.data()) for r in rows]
+
+    # -- audit: append-only ---------------------------------------------------------------------
+    def append_audit(self, event: AuditEvent) -> None:
+        self._write(lambda tx: tx.run(q.APPEND_AUDIT, **event.model_dump()).consume())
+
+    def audit_events(self, limit: int = 100, offset: int = 0, action: str | None = None,
+                     principal: str | None = None) -> list[AuditEvent]:
+        rows = self._read(q.AUDIT_EVENTS, limit=limit if limit >= 0 else _NO_LIMIT, offset=max(offset, 0),
+                          action=action, principal=principal)
+        return [AuditEvent(**r.data()) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -789,6 +908,7 @@ class _WritePlan:
         self.provenance: list[dict[str, Any]] = []
         self.facts_by_predicate: dict[str, list[dict[str, Any]]] = {}
         self.candidates: list[dict[str, Any]] = []
+        self.named: list[dict[str, Any]] = []  # NAMED rows: what this document says of each entity
 
     @classmethod
     def build(cls, graph: DocumentGraph) -> _WritePlan:
@@ -858,6 +978,27 @@ class _WritePlan:
         for row in facts.values():
             row["documents"] = sorted(documents.get(row["id"], ()))
 
+        # NAMED: the names the document gives each entity, its mentions of it, and whether it
+        # mentions it or supports one of its facts (the entity's visibility through this document)
+        named: dict[str, dict[str, Any]] = {
+            row["id"]: {"id": row["id"], "names": row["names"], "norms": row["norms"], "mentions": 0,
+                        "evidence": False}
+            for rows in plan.entities_by_type.values() for row in rows
+        }
+
+        def cited(eid: str) -> dict[str, Any]:
+            return named.setdefault(eid, {"id": eid, "names": [], "norms": [], "mentions": 0, "evidence": False})
+
+        for m in plan.mentions:
+            row = cited(m["entity_id"])
+            row["mentions"] += 1
+            row["evidence"] = True
+        for row in facts.values():
+            if row["documents"]:
+                cited(row["subject_id"])["evidence"] = True
+                cited(row["object_id"])["evidence"] = True
+        plan.named = list(named.values())
+
         doc_id = graph.document.id
         candidates: dict[str, dict[str, Any]] = {}  # INSERT OR REPLACE on (id, document): last wins
         for c in graph.candidates:
@@ -884,6 +1025,17 @@ def _fact_view(r: neo4j.Record) -> FactView:
         object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]),
         provenance=provenance,
     )
+
+
+def _document_entity(r: neo4j.Record) -> Entity:
+    """An entity as one document gave it (its NAMED names: the stored name when among them, else
+    the first), or, when that document named it not, the fallback name and names of the query."""
+    names = r["names"]
+    if names:
+        name = r["stored_name"] if r["stored_name"] in names else names[0]
+    else:
+        name, names = r["fallback_name"], r["fallback_names"] or []
+    return Entity(id=r["id"], name=name, type=r["type"], aliases=tuple(n for n in sorted(names) if n != name))
 
 
 def _plain(record: neo4j.Record) -> dict[str, Any]:

@@ -189,7 +189,7 @@ def test_schema_bootstrap_twice_is_a_no_op(conn: Neo4jConnection):
         second.close()
     unique = {(c["labelsOrTypes"][0], c["properties"][0]) for c in constraints if c["type"] == "UNIQUENESS"}
     assert unique == {("Document", "id"), ("Sentence", "key"), ("Entity", "id"), ("Fact", "id"),
-                      ("Candidate", "key")}
+                      ("Candidate", "key"), ("AuditEvent", "id")}
     kinds = {i["name"]: i["type"] for i in indexes}
     assert kinds["govkg_entity_names"] == "FULLTEXT"
     assert kinds["govkg_document_source"] == kinds["govkg_entity_type"] == "RANGE"
