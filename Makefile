@@ -65,7 +65,7 @@ models-re: $(RE_MODEL)
 
 import: venv models
 	$(DEMO_ENV) GOVKG_QA__EMBED_AT_IMPORT=true $(BIN)/govkg import data/samples --department "Executive Office of the President" --label public
-	$(DEMO_ENV) $(BIN)/govkg import-records --all-shipped
+	$(DEMO_ENV) $(BIN)/govkg import-records --all-shipped --label public
 
 # the demo's admin token: created once, kept in var/demo-token (readable by you only), printed on `make serve`
 DEMO_TOKEN := var/demo-token

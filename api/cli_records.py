@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
     app.command("import-records")(import_records_cmd)
 
 
-def records_importer(services: Services) -> RecordsImporter:
+def records_importer(services: Services, department: str | None = None, labels: tuple[str, ...] = ()) -> RecordsImporter:
     """A records importer over the services' store, ontology and gazetteer."""
     from extraction.gazetteer.entries import load_entries
     from extraction.structured.importer import RecordsImporter
@@ -36,7 +36,8 @@ def records_importer(services: Services) -> RecordsImporter:
     gazetteer = load_entries(settings.pipeline.gazetteer_dir or default_gazetteer_dir())
     return RecordsImporter(services.store, ontology.check_fact, gazetteer, has_class=ontology.has_class,
                            has_predicate=ontology.has_predicate, max_file_bytes=settings.imports.max_file_bytes,
-                           max_document_chars=settings.imports.max_document_chars)
+                           max_document_chars=settings.imports.max_document_chars, department=department,
+                           labels=labels)
 
 
 def import_records_cmd(
@@ -46,6 +47,8 @@ def import_records_cmd(
         "--mapping", "-m", help="A shipped mapping's name (data/mappings) or a mapping file.")] = None,
     all_shipped: Annotated[bool, typer.Option(
         "--all-shipped", help="Import every shipped mapping with its default file (data/gazetteers).")] = False,
+    department: Annotated[Optional[str], typer.Option("--department", "-d", help="Department owning these records.")] = None,
+    label: Annotated[Optional[list[str]], typer.Option("--label", "-l", help="Access label (repeatable), e.g. public.")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -56,7 +59,7 @@ def import_records_cmd(
         fail("give FILE... and --mapping NAME_OR_PATH, or --all-shipped", as_json, code=2)
     services = build_services(ctx.find_root().obj, store)
     try:
-        importer = records_importer(services)
+        importer = records_importer(services, department, tuple(label or ()))
         if all_shipped:
             report = importer.import_shipped()
         else:

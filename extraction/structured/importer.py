@@ -104,8 +104,11 @@ class BuiltDocument:
 class RecordsImporter:
     def __init__(self, store: GraphStore | None, check_fact: FactCheck, gazetteer: Iterable[GazetteerEntry],
                  has_class: Callable[[str], bool] | None = None, has_predicate: Callable[[str], bool] | None = None,
-                 max_file_bytes: int = 50 * 1024 * 1024, max_document_chars: int = 5_000_000) -> None:
+                 max_file_bytes: int = 50 * 1024 * 1024, max_document_chars: int = 5_000_000,
+                 department: str | None = None, labels: tuple[str, ...] = ()) -> None:
         self.store = store
+        self.department = department  # owner and access labels of the documents written (graph/visibility.py)
+        self.labels = labels
         self.check_fact = check_fact
         self.gazetteer: Mapping[str, GazetteerEntry] = {e.key: e for e in gazetteer}
         self.has_class = has_class
@@ -260,7 +263,7 @@ class RecordsImporter:
         digest = compiled.mapping.digest
         document = Document(
             id=doc_id, text=text, title=title, source_path=f"{source}#mapping={compiled.name}",
-            source_name=path.name, format=fmt,
+            source_name=path.name, format=fmt, department=self.department, labels=self.labels,
             metadata={"mapping": compiled.name, "mapping_version": digest, "records": str(len(rendered)),
                       "record_keys": json.dumps([r.key for r in rendered], ensure_ascii=False)},
         )
