@@ -170,6 +170,8 @@ def bench_api(
                                                                  "fixture questions, or generated ones).")] = None,
     ask_count: Annotated[int, typer.Option(min=1, max=1000, help="How many /ask questions in all.")] = 20,
     store: Annotated[str | None, typer.Option("--store", help="Store to serve (default: settings).")] = None,
+    mix: Annotated[str, typer.Option(help="Request kinds and weights: search (GET /entities?q=), entity "
+                                          "(GET /entities/{id}), neighbourhood.")] = "search=0.5,entity=0.3,neighbourhood=0.2",
     seed: Annotated[int, typer.Option(help="Sampling seed.")] = 7,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON only.")] = False,
 ) -> None:
@@ -177,7 +179,7 @@ def bench_api(
     (p50/p95/p99, errors), then /ask with concurrent users (p95)."""
     import json
 
-    from api.bench_api import run_api_bench
+    from api.bench_api import parse_mix, run_api_bench
 
     services = build_services(ctx.find_root().obj, store)
     say = (lambda _: None) if as_json else (lambda m: err_console.print(m, highlight=False))
@@ -193,7 +195,7 @@ def bench_api(
         questions = (questions * (ask_count // max(1, len(questions)) + 1))[:ask_count] if questions else []
         config = ctx.find_root().params.get("config")
         result = run_api_bench(services, rate, duration, workers, ask_users, questions, store,
-                               str(config) if config else None, seed, say)
+                               str(config) if config else None, seed, say, parse_mix(mix))
     except (GraphError, ValueError, RuntimeError, OSError) as exc:
         fail(str(exc), as_json)
     finally:

@@ -91,12 +91,24 @@ def _release(worker: _Worker, reuse: bool) -> None:
 
 def load_isolated(limits: LoadLimits, *, path: Path | None = None, data: bytes | None = None,
                   name: str | None = None) -> list[LoadOutcome]:
-    """The outcomes of one file (a path, or bytes with a name), loaded in a worker process."""
+    """The outcomes of one file (a path, or bytes with a name), loaded in a worker process. A worker that
+    ends without an answer (E024) is replaced and the file tried once more in a fresh one: a pooled worker
+    can be gone for reasons that are not the file's; a file that kills two workers is E024."""
     if data is not None:  # the cheap checks here: a refused upload is never copied to a worker
         from extraction.loaders import check_bytes
 
         check_bytes(data, name or "", limits.max_file_bytes)
-    worker = _acquire(limits.parse_memory_mb)
+    try:
+        return _load_once(limits, path, data, name)
+    except LoaderError as exc:
+        if exc.code != Errors.E024.name:
+            raise
+    return _load_once(limits, path, data, name, fresh=True)
+
+
+def _load_once(limits: LoadLimits, path: Path | None, data: bytes | None, name: str | None,
+               fresh: bool = False) -> list[LoadOutcome]:
+    worker = _Worker(limits.parse_memory_mb) if fresh else _acquire(limits.parse_memory_mb)
     reuse = False
     try:
         try:
