@@ -17,6 +17,11 @@ HOST_ENV = "GOVKG_SERVE_HOST"
 def create() -> FastAPI:
     settings = load_settings()
     services = build_services(settings, os.environ.get(STORE_ENV) or None)
-    if settings.qa.preload:
-        services.qa.warm_up_in_background(generative=settings.qa.mode != "extractive")
+    if settings.qa.preload:  # before serving, as `govkg serve` does: a worker answers only once it is warm
+        from api.qa.errors import QaError
+
+        try:
+            services.qa.warm_up(generative=settings.qa.mode != "extractive")
+        except QaError:
+            pass  # reported when a question needs the model
     return create_app(services, os.environ.get(HOST_ENV) or settings.api.host)
