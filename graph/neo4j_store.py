@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -90,6 +91,7 @@ IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
 _LUCENE_SPECIAL = re.compile(r'([+\-&|!(){}\[\]^"~*?:\\/\s])')
 _NO_LIMIT = 2**62
 _WORD = re.compile(r"\w+")
+_READ_ATTEMPTS = 3  # a read and two retries of transient errors (deadlock, leader switch)
 NEAREST_CANDIDATES = 200  # scoped vector search: index neighbours fetched before the visibility filter
 
 T = TypeVar("T")
@@ -239,8 +241,21 @@ class Neo4jStore:
             raise translated from exc
 
     def _read(self, cypher: str, /, **params: Any) -> list[neo4j.Record]:
-        return self._run(lambda: self._driver.execute_query(
-            cypher, params, database_=self.database, routing_=RoutingControl.READ).records, write=False)
+        """A read in an auto-commit transaction: a server that is down fails it at once (StoreUnavailable, the
+        API's 503) instead of after the driver's 30 s of managed retries; transient errors are retried twice."""
+        def call() -> list[neo4j.Record]:
+            for attempt in range(_READ_ATTEMPTS):
+                try:
+                    with self._driver.session(database=self.database, default_access_mode=neo4j.READ_ACCESS,
+                                              bookmark_manager=self._driver.execute_query_bookmark_manager) as session:
+                        return list(session.run(cypher, params))
+                except (nex.TransientError, nex.SessionExpired):
+                    if attempt == _READ_ATTEMPTS - 1:
+                        raise
+                    time.sleep(0.1 * (attempt + 1))
+            raise AssertionError("unreachable")
+
+        return self._run(call, write=False)
 
     def _write(self, work: Callable[[ManagedTransaction], T]) -> T:
         def call() -> T:
