@@ -8,7 +8,6 @@ check alone (microseconds).
 from __future__ import annotations
 
 import random
-import socket
 import statistics
 import threading
 import time
@@ -19,6 +18,7 @@ import httpx
 from pydantic import BaseModel
 
 from api.auth.principal import Role
+from api.bench_api import free_port
 from api.services import Services
 
 
@@ -48,19 +48,13 @@ class AccessBench(BaseModel):
     worst_p95_ratio: float
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @contextmanager
 def _served(services: Services) -> Iterator[str]:
     import uvicorn
 
     from api.app import create_app
 
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

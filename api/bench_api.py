@@ -64,16 +64,19 @@ class ApiBench(BaseModel):
 
 
 def cpu_name() -> str:
+    """The CPU's model name (speed figures are stated with it)."""
     try:
         for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return "unknown"
+    import platform
+
+    return platform.processor() or platform.machine()
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -265,7 +268,7 @@ def run_api_bench(services: Services, rate: float, duration_s: float, workers: i
 
     token = services.tokens.create("bench-api", [], [], Role.admin, expires_days=1)
     headers = {"Authorization": f"Bearer {token.token}"}
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = _start_server(workers, store, port, config)
     try:

@@ -10,6 +10,7 @@ import typer
 
 from api.cli_models import DeviceOpt, FormatOpt, JsonOpt, ThreadsOpt, _fractions, _scheme_from_path, _TrainingBar, \
     evaluate_app, train_app
+from api.bench_api import cpu_name
 from api.output import err_console, fail, print_json
 from extraction.errors import ExtractionError
 
@@ -220,17 +221,7 @@ def bench_extract(
         "ratio": round(ner_re.words_per_second / ner.words_per_second, 3) if ner.words_per_second else 0.0,
         "peak_memory_mib": round(peak_mib, 1), "threads": threads or settings.models.threads,
         "quantize": settings.models.quantize, "recognizers": full.recognizers,
-        "relation_extractors": full.relation_extractors, "cpu": _cpu_name(),
+        "relation_extractors": full.relation_extractors, "cpu": cpu_name(),
     })
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    import platform
-
-    return platform.processor() or platform.machine()

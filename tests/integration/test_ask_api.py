@@ -4,7 +4,6 @@ the department filter, bad requests. Sentence vectors are computed at import (hy
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest

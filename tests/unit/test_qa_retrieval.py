@@ -10,7 +10,7 @@ from graph.visibility import Scope as Visibility
 from extraction.pipeline import Pipeline
 from extraction.records import Document, document_id, entity_id
 from graph.sqlite_store import SqliteStore
-from graph.store import DocumentSummary, SentenceHit
+from graph.store import SentenceHit
 
 GRASSLEY = ("I have been speaking to Senator Chuck Grassley of Iowa and others in the Congress in order to get "
             "something on drug pricing done. The Secretary of the Treasury will change the withholding tables.")
