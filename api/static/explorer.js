@@ -166,6 +166,7 @@
         } catch (err) {
           reason = '';
         }
+        if (readToken() !== token) continue; // a new token came while this request was out: send it again
         sessionStorage.removeItem(TOKEN_KEY);
         busy(-1);
         try {
