@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import random
 import statistics
-import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import httpx
 from pydantic import BaseModel
 
 from api.auth.principal import Role
-from api.bench_api import free_port
+from api.local_server import serve_app
 from api.services import Services
 
 
@@ -48,28 +46,6 @@ class AccessBench(BaseModel):
     worst_p95_ratio: float
 
 
-@contextmanager
-def _served(services: Services) -> Iterator[str]:
-    import uvicorn
-
-    from api.app import create_app
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(services), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the API server did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-
-
 def _latency(values: list[float]) -> Latency:
     ordered = sorted(values)
     return Latency(p50_ms=round(statistics.median(ordered), 2),
@@ -79,6 +55,8 @@ def _latency(values: list[float]) -> Latency:
 def run_access_bench(services: Services, departments: list[str], labels: list[str], rounds: int, lookup_names: int,
                      seed: int, progress: Callable[[str], None]) -> AccessBench:
     """Temporary tokens (an admin and a reader of `departments`) are created for the run and revoked after."""
+    from api.app import create_app
+
     store = services.store
     tokens = services.tokens
     admin = tokens.create("bench-access-admin", [], [], Role.admin, expires_days=1)
@@ -108,7 +86,7 @@ def run_access_bench(services: Services, departments: list[str], labels: list[st
             (f"POST /entities/lookup ({lookup_names} names)", lambda i: ("POST", "/entities/lookup", None)),
         ]
         timings: dict[str, dict[str, list[float]]] = {name: {"admin": [], "reader": []} for name, _ in requests}
-        with _served(services) as base, httpx.Client(base_url=base, timeout=120) as http:
+        with serve_app(create_app(services)) as base, httpx.Client(base_url=base, timeout=120) as http:
             headers = {"admin": {"Authorization": f"Bearer {admin.token}"},
                        "reader": {"Authorization": f"Bearer {reader.token}"}}
             for who in ("admin", "reader"):  # warm both projections and caches before timing

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,6 +23,7 @@ import httpx
 from pydantic import BaseModel
 
 from api.auth.principal import Role
+from api.local_server import free_port
 from api.services import Services
 
 MAX_RATE = 2_000  # requests/s
@@ -74,12 +74,6 @@ def cpu_name() -> str:
     import platform
 
     return platform.processor() or platform.machine()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _quantile(ordered: list[float], q: float) -> float:

@@ -458,6 +458,31 @@ ORDER BY score DESC, id
 
 RELATIONSHIP_TYPES = "CALL db.relationshipTypes() YIELD relationshipType RETURN collect(relationshipType) AS types"
 
+
+def _braces(text: str) -> str:
+    """Escape a fragment for a template that goes through str.format ({rel_types})."""
+    return text.replace("{", "{{").replace("}", "}}")
+
+
+def _provenance(where: str = "") -> str:
+    """A fact `f`'s provenance rows (the columns of graph.store.provenance_view), best first; `where` filters
+    them (a scope: `p.document_id IN visible`)."""
+    condition = f"\n           WHERE {where}" if where else ""
+    return """COLLECT {
+           MATCH (f)-[p:SUPPORTED_BY]->(sen:Sentence)<-[:HAS_SENTENCE]-(d:Document)""" + condition + """
+           RETURN {
+               document_id: d.id, document_title: d.title, source_name: d.source_name,
+               department: d.department, sentence_index: sen.index, sentence: sen.text,
+               sentence_start: sen.start, sentence_end: sen.end,
+               subject_start: p.subject_start, subject_end: p.subject_end,
+               object_start: p.object_start, object_end: p.object_end,
+               confidence: p.confidence, extractor: p.extractor,
+               extractor_version: p.extractor_version
+           }
+           ORDER BY p.confidence DESC, d.id, sen.index, p.subject_start, p.object_start
+       }"""
+
+
 # {rel_types} is "`headOf`|`memberOf`|..." (validated): expanding only the fact types keeps
 # a much-mentioned entity's MENTIONS relationships out of the walk.
 ENTITY_FACTS = """
@@ -470,19 +495,7 @@ WITH f, startNode(r) AS s, endNode(r) AS o
 RETURN f.id AS id, f.predicate AS predicate, f.confidence AS confidence,
        s.id AS s_id, s.name AS s_name, s.type AS s_type,
        o.id AS o_id, o.name AS o_name, o.type AS o_type,
-       COLLECT {{
-           MATCH (f)-[p:SUPPORTED_BY]->(sen:Sentence)<-[:HAS_SENTENCE]-(d:Document)
-           RETURN {{
-               document_id: d.id, document_title: d.title, source_name: d.source_name,
-               department: d.department, sentence_index: sen.index, sentence: sen.text,
-               sentence_start: sen.start, sentence_end: sen.end,
-               subject_start: p.subject_start, subject_end: p.subject_end,
-               object_start: p.object_start, object_end: p.object_end,
-               confidence: p.confidence, extractor: p.extractor,
-               extractor_version: p.extractor_version
-           }}
-           ORDER BY p.confidence DESC, d.id, sen.index, p.subject_start, p.object_start
-       }} AS provenance
+       """ + _braces(_provenance()) + """ AS provenance
 ORDER BY confidence DESC, id
 """
 
@@ -600,19 +613,7 @@ MATCH (o:Entity {id: f.object_id}) USING INDEX SEEK o:Entity(id)
 RETURN f.id AS id, f.predicate AS predicate, f.confidence AS confidence,
        s.id AS s_id, s.name AS s_name, s.type AS s_type,
        o.id AS o_id, o.name AS o_name, o.type AS o_type,
-       COLLECT {
-           MATCH (f)-[p:SUPPORTED_BY]->(sen:Sentence)<-[:HAS_SENTENCE]-(d:Document)
-           RETURN {
-               document_id: d.id, document_title: d.title, source_name: d.source_name,
-               department: d.department, sentence_index: sen.index, sentence: sen.text,
-               sentence_start: sen.start, sentence_end: sen.end,
-               subject_start: p.subject_start, subject_end: p.subject_end,
-               object_start: p.object_start, object_end: p.object_end,
-               confidence: p.confidence, extractor: p.extractor,
-               extractor_version: p.extractor_version
-           }
-           ORDER BY p.confidence DESC, d.id, sen.index, p.subject_start, p.object_start
-       } AS provenance
+       """ + _provenance() + """ AS provenance
 """
 FACT_EDGES = """
 MATCH (f:Fact)
@@ -761,11 +762,6 @@ MARK_NAMED_BACKFILLED = "MERGE (m:GovkgMigration {id: $id}) ON CREATE SET m.at =
 
 
 # -- department-scoped reads -------------------------------------------------------------------
-def _braces(text: str) -> str:
-    """Escape a fragment for a template that goes through str.format ({rel_types})."""
-    return text.replace("{", "{{").replace("}", "}}")
-
-
 _VISIBLE_DOCUMENT = CYPHER_VISIBLE_DOCUMENT  # over a Document `d`
 # First clause of most scoped reads: `visible`, the ids of the documents the scope may see.
 VISIBLE = f"""
@@ -812,20 +808,7 @@ def _visible_confidence(x: str) -> str:
      }} | CASE WHEN c > best THEN c ELSE best END) END"""
 
 
-_VISIBLE_PROVENANCE = """COLLECT {
-           MATCH (f)-[p:SUPPORTED_BY]->(sen:Sentence)<-[:HAS_SENTENCE]-(d:Document)
-           WHERE p.document_id IN visible
-           RETURN {
-               document_id: d.id, document_title: d.title, source_name: d.source_name,
-               department: d.department, sentence_index: sen.index, sentence: sen.text,
-               sentence_start: sen.start, sentence_end: sen.end,
-               subject_start: p.subject_start, subject_end: p.subject_end,
-               object_start: p.object_start, object_end: p.object_end,
-               confidence: p.confidence, extractor: p.extractor,
-               extractor_version: p.extractor_version
-           }
-           ORDER BY p.confidence DESC, d.id, sen.index, p.subject_start, p.object_start
-       }"""
+_VISIBLE_PROVENANCE = _provenance("p.document_id IN visible")
 _VISIBLE_MENTION_COUNT = _visible_mention_count("e")
 # departments of the visible documents that mention `e`
 _VISIBLE_DEPARTMENTS = """COLLECT {

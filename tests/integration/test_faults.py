@@ -15,10 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
+from api.local_server import free_port
 from api.services import build_services
 from api.settings import load_settings
 from tests.conftest import DOCS, PROJECT, wipe_neo4j
-from tests.integration.http_server import bearer, free_port, serve
+from tests.integration.http_server import bearer, serve
 
 SAMPLES = PROJECT / "data" / "samples"
 PIPELINE_ENV = {"GOVKG_PIPELINE__RECOGNIZERS": '["gazetteer"]', "GOVKG_PIPELINE__RELATION_EXTRACTORS": '["patterns"]',

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from api.local_server import free_port
 from api.services import build_services
 from api.settings import load_settings
 from extraction.importer import Progress
 from graph.errors import StoreUnavailable
 from graph.factory import Neo4jConnection
 from tests.conftest import PROJECT
-from tests.integration.http_server import free_port
 
 pytestmark = pytest.mark.neo4j
 SAMPLES = PROJECT / "data" / "samples"
