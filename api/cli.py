@@ -6,11 +6,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from api.auth.errors import AuthError
 from api.output import console, emit_report, err_console, fail, print_json
+from api.qa.errors import QaError
 from api.services import Services, build_services
 from api.settings import Settings, load_settings
-from api.auth.errors import AuthError
-from api.qa.errors import QaError
 from graph.errors import GraphError
 
 app = typer.Typer(help="GovKG: knowledge graphs from government documents.", no_args_is_help=True,
@@ -71,12 +71,15 @@ def import_cmd(
                               detail=f"documents {report.documents_ok} ok, {report.documents_failed} failed, "
                                      f"{report.documents_skipped} skipped")
     except GraphError as exc:
+        audit_failed = True
         err_console.print(f"[bold red]the audit log could not be written:[/] {exc}", highlight=False)
-        if report.aborted is None:
-            report.aborted = f"the audit log could not be written: {exc}"
+    else:
+        audit_failed = False
     finally:
         services.close()
     emit_report(report, as_json, _print_import_report)
+    if audit_failed:
+        raise typer.Exit(1)
 
 
 def _print_import_report(report) -> None:  # type: ignore[no-untyped-def]

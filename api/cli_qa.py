@@ -190,7 +190,13 @@ class _progress:
     """A rich progress bar on a terminal (stderr), nothing otherwise."""
 
     def __init__(self, total: int, label: str, enabled: bool) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+        )
 
         self.progress = Progress(TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                                  console=err_console, disable=not (enabled and err_console.is_terminal))

@@ -8,9 +8,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from api.cli_models import DeviceOpt, FormatOpt, JsonOpt, ThreadsOpt, _fractions, _scheme_from_path, _TrainingBar, \
-    evaluate_app, train_app
 from api.bench_api import cpu_name
+from api.cli_models import (
+    DeviceOpt,
+    FormatOpt,
+    JsonOpt,
+    ThreadsOpt,
+    _fractions,
+    _scheme_from_path,
+    _TrainingBar,
+    evaluate_app,
+    train_app,
+)
 from api.output import err_console, fail, print_json
 from extraction.errors import ExtractionError
 
@@ -131,7 +140,10 @@ def evaluate_re_cmd(
 
     from extraction.ner.tagger import NerTagger
     from extraction.relations.data import load_relation_dataset
-    from extraction.relations.evaluate import evaluate_end_to_end, evaluate_gold_entities
+    from extraction.relations.evaluate import (
+        evaluate_end_to_end,
+        evaluate_gold_entities,
+    )
     from extraction.relations.predictor import RelationPredictor
 
     torch.set_num_threads(threads or ctx.find_root().obj.models.threads)

@@ -11,9 +11,22 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
 from api.auth.errors import AuthError
-from api.qa.errors import BadQuestion, BadQuestionsFile, GeneratorFailed, ModelUnavailable, QaConfigError, QaError
+from api.qa.errors import (
+    BadQuestion,
+    BadQuestionsFile,
+    GeneratorFailed,
+    ModelUnavailable,
+    QaConfigError,
+    QaError,
+)
 from extraction.errors import ExtractionError, LoaderError
-from graph.errors import GraphError, InvalidStoreUrl, NotFound, StoreUnavailable, WriteFailed
+from graph.errors import (
+    GraphError,
+    InvalidStoreUrl,
+    NotFound,
+    StoreUnavailable,
+    WriteFailed,
+)
 from ontology.errors import OntologyError
 
 RETRY_AFTER_S = 5

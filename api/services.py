@@ -169,7 +169,8 @@ class Services:
         """The question-answering pipeline (models load lazily, or in the background on start)."""
         from api.qa.pipeline import build_qa_pipeline
 
-        return build_qa_pipeline(self)
+        return build_qa_pipeline(self.settings.qa, self.store, self.ontology, lambda: self.pipeline.recognizers,
+                                 self.encoder)
 
     def close(self) -> None:
         if "store" in self.__dict__:

@@ -25,10 +25,9 @@ from extraction.loaders import (
     LoadLimits,
     LoadOutcome,
     load_bytes,
-    load_bytes_isolated,
     load_file,
-    load_file_isolated,
 )
+from extraction.loaders.isolated import load_bytes_isolated, load_file_isolated
 from extraction.records import Document, document_id
 from graph.errors import StoreUnavailable, WriteFailed
 from graph.store import GraphStore

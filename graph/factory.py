@@ -1,23 +1,14 @@
 """Open the store a URL names: `sqlite` (the default file), `sqlite:///path`, `bolt://`, `neo4j://`."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
 from graph.errors import InvalidStoreUrl
+from graph.neo4j_connection import NEO4J_SCHEMES, Neo4jConnection
 from graph.store import GraphStore
 
-NEO4J_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
-
-
-@dataclass(frozen=True)
-class Neo4jConnection:
-    uri: str
-    user: str
-    password: str
-    database: str
-    batch_size: int
+__all__ = ["NEO4J_SCHEMES", "Neo4jConnection", "open_store", "parse_sqlite_path"]
 
 
 def parse_sqlite_path(url: str, default: Path) -> Path | None:

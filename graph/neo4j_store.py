@@ -55,8 +55,14 @@ from extraction.records import (
     utcnow,
 )
 from graph import neo4j_queries as q
-from graph.errors import GraphError, InvalidStoreUrl, NotFound, StoreUnavailable, WriteFailed
-from graph.factory import NEO4J_SCHEMES
+from graph.errors import (
+    GraphError,
+    InvalidStoreUrl,
+    NotFound,
+    StoreUnavailable,
+    WriteFailed,
+)
+from graph.neo4j_connection import NEO4J_SCHEMES, Neo4jConnection
 from graph.ranking import FUZZY_CANDIDATES, Candidate, rank
 from graph.store import (
     Annotation,
@@ -82,7 +88,6 @@ from ontology.errors import OntologyError
 from ontology.schema import load_ontology
 
 if TYPE_CHECKING:
-    from graph.factory import Neo4jConnection
     from ontology.schema import Ontology
 
 CANDIDATES_PER_QUERY = 400  # as SqliteStore: candidates fetched per search pass

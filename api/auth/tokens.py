@@ -20,7 +20,13 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from api.auth.errors import BadTokenRequest, ExpiredToken, InvalidToken, RevokedToken, UnknownToken
+from api.auth.errors import (
+    BadTokenRequest,
+    ExpiredToken,
+    InvalidToken,
+    RevokedToken,
+    UnknownToken,
+)
 from api.auth.principal import Principal, Role
 
 PREFIX = "gkg_"

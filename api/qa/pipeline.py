@@ -1,7 +1,7 @@
 """The question-answering pipeline: analysis → graph and text retrieval → answer → check → abstention.
 
 Each stage is a component chosen by name in `QaSettings`; `build_qa_pipeline` assembles them
-from the services. Models (encoder, spaCy, SmolLM2) load once, lazily or in the background
+from its explicit inputs (settings, store, ontology, recognizers, encoder). Models (encoder, spaCy, SmolLM2) load once, lazily or in the background
 (`warm_up`), behind locks.
 """
 from __future__ import annotations
@@ -18,15 +18,24 @@ from api.qa.errors import BadQuestion, QaConfigError, QaError
 from api.qa.generators.base import TextGenerator, number_evidence
 from api.qa.models import Analysis, Answer, AskResponse, Citation, Evidence, Mode
 from api.qa.reader import ExtractiveReader, fact_citations, sentence_citation
-from api.qa.retrieval import DocumentScopes, FactRetriever, HybridTextRetriever, IdfCache, Scope
+from api.qa.retrieval import (
+    DocumentScopes,
+    FactRetriever,
+    HybridTextRetriever,
+    IdfCache,
+    Scope,
+)
 from api.qa.spans import build_span_sources
 from graph.explorer import Edge, EdgeData, Elements, Node, NodeData
 from graph.store import FactView, GraphStore
 from graph.visibility import Scope as Visibility
 
 if TYPE_CHECKING:
-    from api.services import Services
+    from collections.abc import Sequence
+
+    from api.qa.embedding import SentenceEmbedder
     from api.settings import QaSettings
+    from ontology.schema import Ontology
 
 MODES = ("auto", "extractive", "generative")
 
@@ -199,10 +208,10 @@ def subgraph(analysis: Analysis, facts: list[FactView]) -> Elements:
 
 
 # -- assembly from settings -----------------------------------------------------------------------
-def build_qa_pipeline(services: Services) -> QaPipeline:
-    settings = services.settings.qa
-    ontology = services.ontology
-    store = services.store
+def build_qa_pipeline(settings: QaSettings, store: GraphStore, ontology: Ontology,
+                      recognizers: Callable[[], Sequence[Any]], encoder: SentenceEmbedder) -> QaPipeline:
+    """The pipeline from its inputs: `recognizers` gives the extraction pipeline's recognizers (built only
+    when a span source needs one), `encoder` the sentence encoder (loaded on first use)."""
 
     def fits(candidate: str | None, expected: list[str]) -> float:
         """1 for the preferred type (or a subclass), 0.8 for another accepted one, 0.5 for a coarser
@@ -227,10 +236,10 @@ def build_qa_pipeline(services: Services) -> QaPipeline:
 
     def recognizer(name: str) -> Any:
         """A recognizer of the extraction pipeline (gazetteer, the NER model once built), by name."""
-        for candidate in services.pipeline.recognizers:
+        for candidate in recognizers():
             if getattr(candidate, "name", None) == name:
                 return candidate
-        known = ", ".join(getattr(r, "name", "?") for r in services.pipeline.recognizers)
+        known = ", ".join(getattr(r, "name", "?") for r in recognizers())
         raise QaConfigError(f"qa.span_sources names recognizer {name!r}, which the extraction pipeline "
                           f"does not run (pipeline.recognizers: {known})")
 
@@ -240,7 +249,6 @@ def build_qa_pipeline(services: Services) -> QaPipeline:
     sources = build_span_sources(settings.span_sources, recognizer, map_label)
     analyzer = RulesAnalyzer(store, ontology, sources)
     facts = FactRetriever(store, fits, inverse)
-    encoder = services.encoder
 
     def encode(text: str) -> list[float]:
         return encoder.embed_array([text])[0].tolist()

@@ -8,8 +8,8 @@ from pydantic import BaseModel
 
 from api.auth.errors import Forbidden
 from api.auth.principal import Role
-from api.errors import RETRY_AFTER_S
 from api.deps import PrincipalDep, ScopeDep, ServicesDep, StoreDep
+from api.errors import RETRY_AFTER_S
 from extraction.importer import ImportReport
 from extraction.records import Document
 from graph.errors import NotFound

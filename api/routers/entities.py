@@ -6,7 +6,14 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import ScopeDep, ServicesDep
-from api.queries import EntityDetail, LookupName, LookupResult, entity_detail, lookup_entities, search_entities
+from api.queries import (
+    EntityDetail,
+    LookupName,
+    LookupResult,
+    entity_detail,
+    lookup_entities,
+    search_entities,
+)
 from graph.store import EntityHit
 
 router = APIRouter(prefix="/entities", tags=["entities"])

@@ -76,14 +76,3 @@ def load_bytes(data: bytes, name: str, max_bytes: int, limits: LoadLimits | None
 def load_file(path: Path, max_bytes: int, limits: LoadLimits | None = None) -> list[LoadOutcome]:
     return load_bytes(read_file(path, max_bytes), path.name, max_bytes, limits)
 
-
-def load_file_isolated(path: Path, limits: LoadLimits) -> list[LoadOutcome]:
-    from extraction.loaders.isolated import load_isolated
-
-    return load_isolated(limits, path=path)
-
-
-def load_bytes_isolated(data: bytes, name: str, limits: LoadLimits) -> list[LoadOutcome]:
-    from extraction.loaders.isolated import load_isolated
-
-    return load_isolated(limits, data=data, name=name)

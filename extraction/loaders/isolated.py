@@ -184,3 +184,11 @@ def _load(path: str | None, data: bytes | None, name: str | None, limits: LoadLi
         return "error", LoaderError(Errors.E014, reason=f"nested too deeply ({exc})")
     except Exception as exc:  # noqa: BLE001 -- a loader's unforeseen failure is this file's error, never the batch's
         return "error", LoaderError(Errors.E014, reason=f"{type(exc).__name__}: {exc}")
+
+
+def load_file_isolated(path: Path, limits: LoadLimits) -> list[LoadOutcome]:
+    return load_isolated(limits, path=path)
+
+
+def load_bytes_isolated(data: bytes, name: str, limits: LoadLimits) -> list[LoadOutcome]:
+    return load_isolated(limits, data=data, name=name)

@@ -33,7 +33,12 @@ from extraction.records import (
     fact_id,
     mention_id,
 )
-from extraction.structured.mapping import SHIPPED_DIR, CompiledMapping, load_mapping, shipped_mappings
+from extraction.structured.mapping import (
+    SHIPPED_DIR,
+    CompiledMapping,
+    load_mapping,
+    shipped_mappings,
+)
 from extraction.structured.render import RecordRenderer, RenderedRecord, ResolvedEntity
 from extraction.structured.sources import file_format, parse, read_bytes, records_of
 from graph.errors import StoreUnavailable, WriteFailed

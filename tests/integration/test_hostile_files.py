@@ -215,7 +215,8 @@ def test_post_documents_refuses_each_hostile_file_with_422_and_its_code(corpus, 
 def test_a_jsonl_line_over_the_line_limit_fails_alone():
     """With a file limit that lets a long line in, the line limit refuses it before decoding (E038)."""
     from extraction.errors import LoaderError
-    from extraction.loaders import LoadedText, LoadLimits, load_bytes_isolated
+    from extraction.loaders import LoadedText, LoadLimits
+    from extraction.loaders.isolated import load_bytes_isolated
 
     data = b'{"text": "' + b"a" * 3_000_000 + b'"}\n{"text": "The Department of Defense."}\n'
     outcomes = load_bytes_isolated(data, "records.jsonl", LoadLimits(max_line_bytes=1_000_000))

@@ -5,12 +5,20 @@ from pathlib import Path
 
 from api.qa.models import Analysis, EntityLink, LinkedEntity
 from api.qa.reader import ExtractiveReader
-from api.qa.retrieval import DocumentScopes, FactRetriever, HybridTextRetriever, Scope, fuse, keyword_overlap, stem
-from graph.visibility import Scope as Visibility
+from api.qa.retrieval import (
+    DocumentScopes,
+    FactRetriever,
+    HybridTextRetriever,
+    Scope,
+    fuse,
+    keyword_overlap,
+    stem,
+)
 from extraction.pipeline import Pipeline
 from extraction.records import Document, document_id, entity_id
 from graph.sqlite_store import SqliteStore
 from graph.store import SentenceHit
+from graph.visibility import Scope as Visibility
 
 GRASSLEY = ("I have been speaking to Senator Chuck Grassley of Iowa and others in the Congress in order to get "
             "something on drug pricing done. The Secretary of the Treasury will change the withholding tables.")
