@@ -6,7 +6,7 @@ import logging
 
 from fastapi import Depends, FastAPI
 
-from api.auth.errors import AuthConfigError
+from service.auth.errors import AuthConfigError
 from api.deps import get_principal
 from api.errors import documented, install_error_handlers
 from api.limits import RequestSizeLimit
@@ -24,7 +24,7 @@ from api.routers import (
     stats,
     tokens,
 )
-from api.services import Services
+from service.components import Services
 
 log = logging.getLogger("govkg.api")
 
@@ -42,19 +42,19 @@ def is_loopback(host: str) -> bool:
 
 
 def check_auth_mode(services: Services, host: str | None = None) -> None:
-    """`api.auth = "off"` only on a loopback address, with a warning; AuthConfigError otherwise."""
+    """`service.auth = "off"` only on a loopback address, with a warning; AuthConfigError otherwise."""
     conf = services.settings.api
     host = host or conf.host
     if conf.auth != "off":
         return
     if not is_loopback(host):
-        raise AuthConfigError(f"api.auth = \"off\" is refused on {host!r}: only a loopback address may serve "
+        raise AuthConfigError(f"service.auth = \"off\" is refused on {host!r}: only a loopback address may serve "
                               "without tokens")
-    log.warning("api.auth is off: every request on %s acts as an administrator", host)
+    log.warning("service.auth is off: every request on %s acts as an administrator", host)
 
 
 def create_app(services: Services, host: str | None = None) -> FastAPI:
-    """The app; `host` is the address it will bind (for the `api.auth = "off"` check; default: settings)."""
+    """The app; `host` is the address it will bind (for the `service.auth = "off"` check; default: settings)."""
     check_auth_mode(services, host)
     app = FastAPI(
         title="GovKG",

@@ -7,8 +7,8 @@ import os
 from fastapi import FastAPI
 
 from api.app import create_app
-from api.services import build_services
-from api.settings import load_settings
+from service.components import build_services
+from core.settings import load_settings
 
 STORE_ENV = "GOVKG_SERVE_STORE"
 HOST_ENV = "GOVKG_SERVE_HOST"
@@ -18,7 +18,7 @@ def create() -> FastAPI:
     settings = load_settings()
     services = build_services(settings, os.environ.get(STORE_ENV) or None)
     if settings.qa.preload:  # before serving, as `govkg serve` does: a worker answers only once it is warm
-        from api.qa.errors import QaError
+        from qa.errors import QaError
 
         try:
             services.qa.warm_up(generative=settings.qa.mode != "extractive")

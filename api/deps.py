@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.auth.errors import MissingToken
-from api.auth.principal import AUTH_OFF, Principal, Role
-from api.services import Services
+from service.auth.errors import MissingToken
+from service.auth.principal import AUTH_OFF, Principal, Role
+from service.components import Services
 from graph.store import GraphStore
 from graph.visibility import Scope
 
@@ -32,7 +32,7 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     """The principal of the request's bearer token (401 without a valid one); every request acts as an
-    administrator when `api.auth = "off"` (loopback only, checked when the app is built)."""
+    administrator when `service.auth = "off"` (loopback only, checked when the app is built)."""
     if services.settings.api.auth == "off":
         return AUTH_OFF
     if credentials is None or not credentials.credentials.strip():

@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from api.auth.errors import AuthError
-from api.qa.errors import (
+from service.auth.errors import AuthError
+from qa.errors import (
     BadQuestion,
     BadQuestionsFile,
     GeneratorFailed,

@@ -89,7 +89,7 @@ class ImportOptions:
     reextract: bool = False  # run extraction again on documents already imported unchanged
     # who may write which department (the API's editors: their own departments); None: anything (the CLI)
     may_write: Callable[[str | None], bool] | None = None
-    # limits checked before and while parsing (see ImportSettings in api/settings.py)
+    # limits checked before and while parsing (see ImportSettings in core/settings.py)
     max_unzipped_bytes: int = 200 * 1024 * 1024
     max_zip_ratio: float = 100.0
     max_zip_entries: int = 10_000
@@ -119,7 +119,7 @@ class Progress(Protocol):
 
 
 class SentenceEncoder(Protocol):
-    """Turns sentences into vectors at import time (the QA encoder; see api/qa/embedding.py)."""
+    """Turns sentences into vectors at import time (the QA encoder; see qa/embedding.py)."""
 
     name: str
 

@@ -5,7 +5,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 from graph.errors import InvalidStoreUrl
-from graph.neo4j_connection import NEO4J_SCHEMES, Neo4jConnection
+from graph.neo4j.connection import NEO4J_SCHEMES, Neo4jConnection
 from graph.store import GraphStore
 
 __all__ = ["NEO4J_SCHEMES", "Neo4jConnection", "open_store", "parse_sqlite_path"]
@@ -23,14 +23,14 @@ def parse_sqlite_path(url: str, default: Path) -> Path | None:
 def open_store(url: str, default_sqlite: Path, neo4j: Neo4jConnection | None = None) -> GraphStore:
     sqlite_path = parse_sqlite_path(url, default_sqlite)
     if sqlite_path is not None:
-        from graph.sqlite_store import SqliteStore
+        from graph.sqlite.store import SqliteStore
 
         return SqliteStore(sqlite_path)
     scheme = urlparse(url).scheme
     if scheme in NEO4J_SCHEMES:
         if neo4j is None:
             raise InvalidStoreUrl(f"{url}: Neo4j connection settings are missing")
-        from graph.neo4j_store import Neo4jStore
+        from graph.neo4j.store import Neo4jStore
 
         return Neo4jStore.connect(neo4j)
     raise InvalidStoreUrl(

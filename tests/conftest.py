@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from api.services import Services, build_services
-from api.settings import Settings, load_settings
+from service.components import Services, build_services
+from core.settings import Settings, load_settings
 from extraction.pipeline import Pipeline
 from graph.store import GraphStore
 
@@ -58,7 +58,7 @@ def _test_settings() -> Settings:
 def neo4j_server():
     """The real server `make test` started; started here when it is not running. Never skipped:
     a Neo4j test fails when the server cannot start (deselect with -m 'not neo4j' on purpose)."""
-    from graph.neo4j_server import Neo4jServer, Neo4jServerConfig
+    from tools.neo4j_server import Neo4jServer, Neo4jServerConfig
 
     settings = _test_settings()
     conf = settings.neo4j
@@ -91,11 +91,11 @@ def wipe_neo4j(connection) -> None:
 @pytest.fixture(params=["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
     if request.param == "sqlite":
-        from graph.sqlite_store import SqliteStore
+        from graph.sqlite.store import SqliteStore
 
         opened: GraphStore = SqliteStore(tmp_path / "store.sqlite3")
     else:
-        from graph.neo4j_store import Neo4jStore
+        from graph.neo4j.store import Neo4jStore
 
         connection = request.getfixturevalue("neo4j_connection")
         wipe_neo4j(connection)

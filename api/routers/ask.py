@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.auth.errors import Forbidden
-from api.auth.principal import Principal
+from service.auth.errors import Forbidden
+from service.auth.principal import Principal
 from api.deps import PrincipalDep, ServicesDep
-from api.qa.models import AskRequest, AskResponse
+from qa.models import AskRequest, AskResponse
 from graph.visibility import Scope
 
 router = APIRouter(tags=["question answering"])

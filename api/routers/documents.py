@@ -6,8 +6,8 @@ from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.auth.errors import Forbidden
-from api.auth.principal import Role
+from service.auth.errors import Forbidden
+from service.auth.principal import Role
 from api.deps import PrincipalDep, ScopeDep, ServicesDep, StoreDep
 from api.errors import RETRY_AFTER_S
 from extraction.importer import ImportReport

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import ScopeDep, ServicesDep
-from api.queries import (
+from service.queries import (
     EntityDetail,
     LookupName,
     LookupResult,

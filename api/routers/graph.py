@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from api.deps import ScopeDep, ServicesDep
-from api.queries import expand_type
+from service.queries import expand_type
 from graph import explorer
 from graph.explorer import CentralEntity, Community, Elements, Filters, Paths
 

@@ -43,7 +43,7 @@ LoadOutcome = LoadedText | LoaderError
 class LoadLimits:
     """What one file may cost before (or while) it is parsed; each breach is a coded LoaderError.
 
-    The defaults are those of `ImportSettings` (api/settings.py), where each is documented.
+    The defaults are those of `ImportSettings` (core/settings.py), where each is documented.
     """
 
     max_file_bytes: int = 50 * 1024 * 1024

@@ -21,9 +21,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api.auth.principal import Role
-from api.services import Services, build_services
-from api.settings import load_settings
+from service.auth.principal import Role
+from service.components import Services, build_services
+from core.settings import load_settings
 from extraction.records import (
     Document,
     DocumentGraph,

@@ -15,7 +15,7 @@ from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from api.services import Services
+from service.components import Services
 from tests.browser.conftest import SCREENSHOTS, Browser, serve_explorer
 
 pytestmark = pytest.mark.browser

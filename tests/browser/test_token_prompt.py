@@ -16,8 +16,8 @@ import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from api.auth.principal import Role
-from api.services import Services
+from service.auth.principal import Role
+from service.components import Services
 from tests.browser.conftest import TOKEN_KEY, Browser
 
 pytestmark = pytest.mark.browser

@@ -7,9 +7,9 @@ from contextlib import contextmanager
 import httpx
 
 from api.app import create_app
-from api.auth.principal import Role
-from api.local_server import serve_app
-from api.services import Services
+from service.auth.principal import Role
+from tools.local_server import serve_app
+from service.components import Services
 
 
 @contextmanager

@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.services import Services, build_services
-from api.settings import load_settings
+from service.components import Services, build_services
+from core.settings import load_settings
 from extraction.records import entity_id
 from tests.conftest import BAD, DOCS
 from tests.integration.http_server import bearer, serve

@@ -17,7 +17,7 @@ from tests.conftest import PROJECT, wipe_neo4j
 
 def bench(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GOVKG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "api", "bench", "load", *args, "--json"], cwd=PROJECT, env=env,
+    return subprocess.run([sys.executable, "-m", "cli", "bench", "load", *args, "--json"], cwd=PROJECT, env=env,
                           capture_output=True, text=True, timeout=600)
 
 

@@ -15,7 +15,7 @@ RULES_ONLY = {"GOVKG_PIPELINE__RECOGNIZERS": '["gazetteer"]', "GOVKG_PIPELINE__R
 
 def govkg(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "GOVKG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **RULES_ONLY, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "api", *args], cwd=PROJECT, env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=PROJECT, env=env, capture_output=True,
                           text=True, timeout=300, check=False)
 
 

@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.local_server import free_port
-from api.services import build_services
-from api.settings import load_settings
+from tools.local_server import free_port
+from service.components import build_services
+from core.settings import load_settings
 from tests.conftest import DOCS, PROJECT, wipe_neo4j
 from tests.integration.http_server import bearer, serve
 
@@ -32,7 +32,7 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 
 def _import_command(db: Path, *paths: Path) -> list[str]:
-    return [sys.executable, "-m", "api", "import", *map(str, paths), "--department", DEPARTMENT,
+    return [sys.executable, "-m", "cli", "import", *map(str, paths), "--department", DEPARTMENT,
             "--store", f"sqlite:///{db}", "--json"]
 
 
@@ -205,7 +205,7 @@ def test_disk_full_during_a_sqlite_import_is_a_clean_error_and_the_file_stays_so
 
 @pytest.mark.neo4j
 def test_neo4j_stopped_under_a_serving_api_gives_503_with_retry_after_then_recovers(tmp_path: Path) -> None:
-    from graph.neo4j_server import Neo4jServer, Neo4jServerConfig
+    from tools.neo4j_server import Neo4jServer, Neo4jServerConfig
 
     server = Neo4jServer(Neo4jServerConfig(home=tmp_path / "neo4j", bolt_port=free_port(), http_port=free_port(),
                                            heap="1g", pagecache="256m"))

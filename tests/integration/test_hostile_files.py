@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.services import build_services
-from api.settings import load_settings
+from service.components import build_services
+from core.settings import load_settings
 from extraction.importer import Importer, ImportOptions
 from tests.hostile.make_hostile import CASES, GOOD, make_corpus
 from tests.integration.http_server import bearer, serve

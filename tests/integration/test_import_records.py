@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from api.cli_records import records_importer
-from api.services import Services, build_services
-from api.settings import load_settings
+from cli.records import records_importer
+from service.components import Services, build_services
+from core.settings import load_settings
 from extraction.gazetteer.entries import load_entries
 from extraction.records import DocumentGraph, entity_id, normalize_name
 from extraction.structured.importer import RecordsImporter, RecordsImportReport
@@ -226,8 +226,8 @@ def test_records_importer_on_both_stores(store: GraphStore):
 
 
 # -- the command line ---------------------------------------------------------------------------------
-CLI = ("from api.cli import app\n"
-       "from api.cli_records import register\n"
+CLI = ("from cli.main import app\n"
+       "from cli.records import register\n"
        "if not any(c.name == 'import-records' for c in app.registered_commands):\n"
        "    register(app)\n"
        "app(prog_name='govkg')\n")

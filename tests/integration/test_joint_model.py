@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from api.services import Services, build_services
-from api.settings import load_settings
+from service.components import Services, build_services
+from core.settings import load_settings
 from extraction.errors import ModelError
 from extraction.ner.data import load_dataset, split_dataset
 from extraction.ner.encodings import (
@@ -53,7 +53,7 @@ IMPORTED = "Senator Chuck Grassley of Iowa and Senator Maria Cantwell of Washing
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "api", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env,
                           cwd=PROJECT, timeout=600, check=False)
 
 
@@ -167,7 +167,7 @@ def _services(tmp_path: Path, ner_model: Path, joint_model: Path, recognizers: l
               store: GraphStore | None = None) -> Services:
     """Services whose pipeline has the joint extractor. Once settings have `models.joint_model` (the
     lead's wiring) they build it; until then the same components are built here from the same settings."""
-    from api.settings import ModelSettings
+    from core.settings import ModelSettings
 
     models: dict[str, object] = {"ner_model": ner_model}
     wired = "joint_model" in ModelSettings.model_fields

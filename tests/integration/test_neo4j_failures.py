@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from api.local_server import free_port
-from api.services import build_services
-from api.settings import load_settings
+from tools.local_server import free_port
+from service.components import build_services
+from core.settings import load_settings
 from extraction.importer import Progress
 from graph.errors import StoreUnavailable
 from graph.factory import Neo4jConnection
@@ -26,7 +26,7 @@ SAMPLES = PROJECT / "data" / "samples"
 def test_server_down_stops_the_import_with_a_clear_message(tmp_path: Path):
     port = free_port()  # nothing listens there
     env = {**os.environ, "GOVKG_DATA_DIR": str(tmp_path), "GOVKG_NEO4J__PASSWORD": "whatever"}
-    result = subprocess.run([sys.executable, "-m", "api", "import", str(SAMPLES), "--store", f"bolt://127.0.0.1:{port}",
+    result = subprocess.run([sys.executable, "-m", "cli", "import", str(SAMPLES), "--store", f"bolt://127.0.0.1:{port}",
                              "--json"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 1
     message = json.loads(result.stdout)["error"]
@@ -34,7 +34,7 @@ def test_server_down_stops_the_import_with_a_clear_message(tmp_path: Path):
 
 
 def test_wrong_password_is_refused_clearly(neo4j_connection: Neo4jConnection):
-    from graph.neo4j_store import Neo4jStore
+    from graph.neo4j.store import Neo4jStore
 
     wrong = Neo4jConnection(uri=neo4j_connection.uri, user=neo4j_connection.user, password="not-the-password",
                             database=neo4j_connection.database, batch_size=1000)
@@ -59,7 +59,7 @@ class KillAfter(Progress):
 
 
 def test_killed_mid_import_then_rerun_completes_without_duplicates(tmp_path: Path):
-    from graph.neo4j_server import Neo4jServer, Neo4jServerConfig
+    from tools.neo4j_server import Neo4jServer, Neo4jServerConfig
 
     server = Neo4jServer(Neo4jServerConfig(home=tmp_path / "neo4j", bolt_port=free_port(), http_port=free_port(),
                                            heap="1g", pagecache="256m"))

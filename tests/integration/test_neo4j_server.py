@@ -22,8 +22,8 @@ import pytest
 import typer
 
 from graph.errors import Neo4jServerError
-from graph.neo4j_cli import build_app
-from graph.neo4j_server import Neo4jServer, Neo4jServerConfig
+from cli.neo4j import build_app
+from tools.neo4j_server import Neo4jServer, Neo4jServerConfig
 
 pytestmark = pytest.mark.neo4j
 
@@ -245,8 +245,8 @@ def test_cli_error_exit_code(tmp_path: Path) -> None:
     """A failing `start` exits non-zero with the message on stderr (real subprocess)."""
     script = (
         "from pathlib import Path\n"
-        "from graph.neo4j_cli import build_app\n"
-        "from graph.neo4j_server import Neo4jServerConfig\n"
+        "from cli.neo4j import build_app\n"
+        "from tools.neo4j_server import Neo4jServerConfig\n"
         f"build_app(lambda: Neo4jServerConfig(home=Path({str(tmp_path / 'h')!r}),"
         f" java={str(tmp_path / 'no-java')!r}))(['start'])\n"
     )

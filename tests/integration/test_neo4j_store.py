@@ -1,4 +1,4 @@
-"""Neo4j-specific behaviour of `graph.neo4j_store.Neo4jStore`, on the real server.
+"""Neo4j-specific behaviour of `graph.neo4j.store.Neo4jStore`, on the real server.
 
 The GraphStore contract itself (shared with SQLite) is in test_store_contract.py; here: the
 schema bootstrap, the graph model (labels, typed relationships, provenance), rewrites that
@@ -34,8 +34,8 @@ from extraction.records import (
 )
 from graph.errors import InvalidStoreUrl, StoreUnavailable, WriteFailed
 from graph.factory import Neo4jConnection
-from graph.neo4j_store import Neo4jStore, fuzzy_query, prefix_query, substring_query
-from graph.sqlite_store import SqliteStore
+from graph.neo4j.store import Neo4jStore, fuzzy_query, prefix_query, substring_query
+from graph.sqlite.store import SqliteStore
 from graph.store import GraphStore
 
 pytestmark = pytest.mark.neo4j
@@ -54,7 +54,7 @@ SCOTT = "Opportunity Zones, a plan spearheaded by Senator Tim Scott of South Car
 @pytest.fixture(scope="session")
 def _neo4j_server_for_store_tests(request: pytest.FixtureRequest) -> tuple[str, str, str]:
     """(bolt URI, user, password) of the real server: the shared `neo4j_server` fixture when
-    tests/conftest.py has one, else a local server started here with graph.neo4j_server."""
+    tests/conftest.py has one, else a local server started here with tools.neo4j_server."""
     try:
         server, status = request.getfixturevalue("neo4j_server")
     except pytest.FixtureLookupError:
@@ -64,7 +64,7 @@ def _neo4j_server_for_store_tests(request: pytest.FixtureRequest) -> tuple[str, 
 
 
 def _own_server() -> Iterator[tuple[str, str, str]]:
-    from graph.neo4j_server import Neo4jServer, Neo4jServerConfig
+    from tools.neo4j_server import Neo4jServer, Neo4jServerConfig
 
     data_dir = Path(os.environ.get("GOVKG_DATA_DIR") or PROJECT / "var" / "test")
     bolt = int(os.environ.get("GOVKG_NEO4J__BOLT_PORT", "17687"))
@@ -493,7 +493,7 @@ def test_a_fact_another_writer_commits_meanwhile_is_merged_not_duplicated(
     interleaved = Interleaved.connect(conn)
     sqlite = SqliteStore(tmp_path / "one.sqlite3")
     try:
-        with caplog.at_level(logging.INFO, logger="graph.neo4j_store"):
+        with caplog.at_level(logging.INFO, logger="graph.neo4j.store"):
             interleaved.write(graph)
         assert interleaved.injected
         assert "created meanwhile by another writer" in caplog.text

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from api.services import build_services
-from api.settings import load_settings
+from service.components import build_services
+from core.settings import load_settings
 from extraction.ner.data import load_dataset, split_dataset
 from extraction.ner.evaluate import evaluate_tagger
 from extraction.ner.model import CARD_FILE, CONFIG_FILE, HEAD_FILE, packaged_encoder
@@ -113,7 +113,7 @@ def test_the_transformer_recognizer_without_a_model_is_a_clear_error(tmp_path: P
 def test_cli_evaluate_and_bench_print_json(tiny_model: Path) -> None:
     data = PROJECT / "tests" / "fixtures" / "ner" / "sotu_spans.jsonl"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "api", *a], capture_output=True, text=True,  # noqa: E731
+    run = lambda *a: subprocess.run([sys.executable, "-m", "cli", *a], capture_output=True, text=True,  # noqa: E731
                                     env=env, cwd=PROJECT, timeout=300)
     evaluated = run("evaluate", "ner", "--model", str(tiny_model), "--data", str(data), "--json")
     assert evaluated.returncode == 0, evaluated.stderr

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from api.services import Services
+from service.components import Services
 from ontology import load_ontology
 from tests.integration import http_server
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from extraction.pipeline import Pipeline
 from extraction.records import Document, DocumentGraph, Extractor, document_id
-from graph.sqlite_store import SqliteStore
+from graph.sqlite.store import SqliteStore
 from graph.store import GraphStore
 
 TEXT = ("I have been speaking to Senator Chuck Grassley of Iowa and others in the Congress in order to get "

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from api.qa.errors import GeneratorFailed
-from api.qa.generators.base import NumberedEvidence
-from api.qa.generators.smollm import SmolLM2Generator, packaged_gguf
-from api.services import Services, build_services
-from api.settings import load_settings
+from qa.errors import GeneratorFailed
+from qa.generators.base import NumberedEvidence
+from qa.generators.smollm import SmolLM2Generator, packaged_gguf
+from service.components import Services, build_services
+from core.settings import load_settings
 from tests.conftest import FIXTURES
 
 QA = FIXTURES / "qa"

@@ -14,8 +14,8 @@ from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
-from api.services import Services, build_services
-from api.settings import load_settings
+from service.components import Services, build_services
+from core.settings import load_settings
 from extraction.records import (
     CandidateFact,
     Document,
@@ -50,8 +50,8 @@ EOP = "Executive Office of the President"
 ARCHIVE = "National Archives"
 SAMPLE_2020 = PROJECT / "data" / "samples" / "2020_donald_j_trump_r.txt"
 SUFFIX = {"turtle": ".ttl", "jsonld": ".jsonld", "nt": ".nt"}
-# `python -c` with the RDF commands registered on the real app, so the tests do not depend on api/cli.py's wiring
-CLI = "import typer; from api.cli import app; from api.cli_rdf import register; register(app); app()"
+# `python -c` with the RDF commands registered on the real app, so the tests do not depend on cli/main.py's wiring
+CLI = "import typer; from cli.main import app; from cli.rdf import register; register(app); app()"
 
 
 @dataclass

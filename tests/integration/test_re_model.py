@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from api.services import build_services
-from api.settings import load_settings
+from service.components import build_services
+from core.settings import load_settings
 from extraction.ner.data import split_dataset
 from extraction.ner.model import CARD_FILE, HEAD_FILE, packaged_encoder
 from extraction.ner.tagger import TaggedSpan
@@ -33,7 +33,7 @@ TINY = {"epochs": 6, "batch_size": 4, "max_length": 64, "threads": 2, "label_sch
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-m", "api", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "cli", *args], capture_output=True, text=True, env=env,
                           cwd=PROJECT, timeout=300)
 
 

@@ -230,7 +230,7 @@ def test_candidates_are_kept_queryable_and_retracted(store: GraphStore, pipeline
 
 
 def test_document_graphs_come_back_whole(store: GraphStore, pipeline: Pipeline, tmp_path):
-    from graph.sqlite_store import SqliteStore
+    from graph.sqlite.store import SqliteStore
 
     a = run(pipeline, GRASSLEY, "a.txt", department="Executive Office of the President")
     b = run(pipeline, GRASSLEY + " Senator Tim Scott of South Carolina agreed.", "b.txt", department="Treasury")

@@ -39,7 +39,7 @@ from graph.visibility import Scope
 
 PATTERNS = Extractor(name="patterns", version="1")
 JOINT = Extractor(name="joint", version="7")
-VECTOR_DIMS = 384  # what the Neo4j vector index is built for (graph/neo4j_queries.py)
+VECTOR_DIMS = 384  # what the Neo4j vector index is built for (graph/neo4j/queries.py)
 
 
 # -- building hand-made document graphs -------------------------------------------------------------
@@ -758,7 +758,7 @@ def test_audit_log_survives_document_deletion(seeded: GraphStore):
 
 
 def test_sqlite_audit_table_is_append_only(tmp_path: Path):
-    from graph.sqlite_store import SqliteStore
+    from graph.sqlite.store import SqliteStore
 
     store = SqliteStore(tmp_path / "audit.sqlite3")
     try:
@@ -829,7 +829,7 @@ class Fresh:
     def open(self) -> GraphStore:
         self.close()
         if self.kind == "sqlite":
-            from graph.sqlite_store import SqliteStore
+            from graph.sqlite.store import SqliteStore
 
             self.tmp = tempfile.TemporaryDirectory(prefix="govkg-visibility-")
             self.current = SqliteStore(Path(self.tmp.name) / "store.sqlite3")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from api.services import build_services
-from api.settings import load_settings
+from service.components import build_services
+from core.settings import load_settings
 from extraction.importer import ImportOptions, Importer
 from graph.store import GraphStore
 

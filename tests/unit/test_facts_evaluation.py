@@ -38,7 +38,7 @@ from extraction.records import (
     fact_id,
     mention_id,
 )
-from graph.sqlite_store import SqliteStore
+from graph.sqlite.store import SqliteStore
 from ontology.schema import load_ontology
 
 DEV = Path(__file__).resolve().parents[3] / "shared" / "data" / "govfacts" / "dev.jsonl"  # beside the project

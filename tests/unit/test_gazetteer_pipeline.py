@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from api.services import default_gazetteer_dir
+from service.components import default_gazetteer_dir
 from extraction.gazetteer import load_entries
 from extraction.pipeline import Pipeline, merge_mentions
 from extraction.records import Document, Extractor, Mention, document_id, entity_id

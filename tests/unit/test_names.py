@@ -1,7 +1,7 @@
 """Names inside one document (extraction/names.py) through the resolver: short names, acronyms, head words."""
 from __future__ import annotations
 
-from api.services import default_gazetteer_dir
+from service.components import default_gazetteer_dir
 from extraction.gazetteer import load_entries
 from extraction.names import is_acronym_of, name_tokens, organization_type, short_name_owner
 from extraction.records import Extractor, Mention, entity_id, mention_id

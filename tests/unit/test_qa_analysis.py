@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from api.qa.analysis import RulesAnalyzer, date_phrases
-from api.qa.spans import PatternSpans, RecognizerSpans, SpacySpans
+from qa.analysis import RulesAnalyzer, date_phrases
+from qa.spans import PatternSpans, RecognizerSpans, SpacySpans
 from extraction.pipeline import Pipeline
 from extraction.records import Document, document_id
-from graph.sqlite_store import SqliteStore
+from graph.sqlite.store import SqliteStore
 from ontology.schema import load_ontology
 from tests.conftest import FIXTURES
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from api.qa.models import Analysis, EntityLink, LinkedEntity
-from api.qa.reader import ExtractiveReader
-from api.qa.retrieval import (
+from qa.models import Analysis, EntityLink, LinkedEntity
+from qa.reader import ExtractiveReader
+from qa.retrieval import (
     DocumentScopes,
     FactRetriever,
     HybridTextRetriever,
@@ -16,7 +16,7 @@ from api.qa.retrieval import (
 )
 from extraction.pipeline import Pipeline
 from extraction.records import Document, document_id, entity_id
-from graph.sqlite_store import SqliteStore
+from graph.sqlite.store import SqliteStore
 from graph.store import SentenceHit
 from graph.visibility import Scope as Visibility
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from api.settings import load_settings
+from core.settings import load_settings
 from extraction.records import Document, document_id, entity_id, fact_id, normalize_name
 
 

@@ -258,8 +258,8 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
 
 
 def _pipeline(args: JointTrainArgs):  # type: ignore[no-untyped-def]
-    from api.services import build_services
-    from api.settings import load_settings
+    from service.components import build_services
+    from core.settings import load_settings
     from extraction import builtin  # noqa: F401  (registers the components)
     from extraction.registry import names
 

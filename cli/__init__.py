@@ -1,0 +1,1 @@
+"""The `govkg` command line: one module per command group, mounted by `cli.main`."""

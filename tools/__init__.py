@@ -1,0 +1,1 @@
+"""Tooling outside the product: the local Neo4j server, benchmarks and generators. The product packages never import it."""

@@ -1,0 +1,1 @@
+"""The benchmarks behind `govkg bench ...`; each prints JSON."""
