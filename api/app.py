@@ -6,7 +6,6 @@ import logging
 
 from fastapi import Depends, FastAPI
 
-from service.auth.errors import AuthConfigError
 from api.deps import get_principal
 from api.errors import documented, install_error_handlers
 from api.limits import RequestSizeLimit
@@ -24,6 +23,7 @@ from api.routers import (
     stats,
     tokens,
 )
+from service.auth.errors import AuthConfigError
 from service.components import Services
 
 log = logging.getLogger("govkg.api")

@@ -7,8 +7,8 @@ import os
 from fastapi import FastAPI
 
 from api.app import create_app
-from service.components import build_services
 from core.settings import load_settings
+from service.components import build_services
 
 STORE_ENV = "GOVKG_SERVE_STORE"
 HOST_ENV = "GOVKG_SERVE_HOST"

@@ -6,11 +6,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from graph.store import GraphStore
+from graph.visibility import Scope
 from service.auth.errors import MissingToken
 from service.auth.principal import AUTH_OFF, Principal, Role
 from service.components import Services
-from graph.store import GraphStore
-from graph.visibility import Scope
 
 
 def get_services(request: Request) -> Services:

@@ -10,15 +10,6 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from service.auth.errors import AuthError
-from qa.errors import (
-    BadQuestion,
-    BadQuestionsFile,
-    GeneratorFailed,
-    ModelUnavailable,
-    QaConfigError,
-    QaError,
-)
 from extraction.errors import ExtractionError, LoaderError
 from graph.errors import (
     GraphError,
@@ -28,6 +19,15 @@ from graph.errors import (
     WriteFailed,
 )
 from ontology.errors import OntologyError
+from qa.errors import (
+    BadQuestion,
+    BadQuestionsFile,
+    GeneratorFailed,
+    ModelUnavailable,
+    QaConfigError,
+    QaError,
+)
+from service.auth.errors import AuthError
 
 RETRY_AFTER_S = 5
 

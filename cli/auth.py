@@ -5,18 +5,18 @@ Registered on the root app by `register(app)`; the settings are the root context
 """
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
+from cli.output import console, fail, print_json
+from graph.errors import GraphError
 from service.auth.errors import AuthError
 from service.auth.principal import Role
-from cli.output import console, fail, print_json
 from service.components import build_services
-from graph.errors import GraphError
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoreOpt = Annotated[Optional[str], typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
+StoreOpt = Annotated[str | None, typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
 
 tokens_app = typer.Typer(help="Bearer tokens of the HTTP API (stored as salted hashes).", no_args_is_help=True)
 
@@ -30,12 +30,12 @@ def register(app: typer.Typer) -> None:
 def tokens_create(
     ctx: typer.Context,
     name: Annotated[str, typer.Option("--name", help="Who or what holds it (shown in the audit log).")],
-    department: Annotated[Optional[list[str]], typer.Option(
+    department: Annotated[list[str] | None, typer.Option(
         "--department", "-d", help="A department it acts for (repeatable; required but for admins).")] = None,
-    label: Annotated[Optional[list[str]], typer.Option(
+    label: Annotated[list[str] | None, typer.Option(
         "--label", "-l", help="A label it holds: a sharing label, or `restricted` (repeatable).")] = None,
     role: Annotated[Role, typer.Option("--role", help="reader, editor or admin.")] = Role.reader,
-    expires: Annotated[Optional[float], typer.Option("--expires", help="Days until it expires (default: never).")] = None,
+    expires: Annotated[float | None, typer.Option("--expires", help="Days until it expires (default: never).")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -101,8 +101,8 @@ def tokens_revoke(
 
 def audit_cmd(
     ctx: typer.Context,
-    action: Annotated[Optional[str], typer.Option(help="import, delete, export, ask or tokens.")] = None,
-    principal: Annotated[Optional[str], typer.Option(help="A token's name, or cli.")] = None,
+    action: Annotated[str | None, typer.Option(help="import, delete, export, ask or tokens.")] = None,
+    principal: Annotated[str | None, typer.Option(help="A token's name, or cli.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100_000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
     store: StoreOpt = None,

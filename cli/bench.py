@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from cli.output import err_console, fail, print_json
-from service.components import build_services, default_gazetteer_dir
 from graph.errors import GraphError
+from service.components import build_services, default_gazetteer_dir
 
 bench_app = typer.Typer(help="Benchmarks; each prints JSON.", no_args_is_help=True)
 
@@ -166,7 +166,7 @@ def bench_api(
     duration: Annotated[float, typer.Option("--duration", help="Seconds of load (at most 600).")] = 30,
     workers: Annotated[int, typer.Option(min=1, max=16, help="Server worker processes.")] = 2,
     ask_users: Annotated[int, typer.Option(min=0, max=32, help="Concurrent /ask users after the load (0: none).")] = 5,
-    ask_questions: Annotated[Optional[Path], typer.Option(help="JSONL questions for /ask (default: the shipped QA "
+    ask_questions: Annotated[Path | None, typer.Option(help="JSONL questions for /ask (default: the shipped QA "
                                                                  "fixture questions, or generated ones).")] = None,
     ask_count: Annotated[int, typer.Option(min=1, max=1000, help="How many /ask questions in all.")] = 20,
     store: Annotated[str | None, typer.Option("--store", help="Store to serve (default: settings).")] = None,

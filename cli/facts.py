@@ -14,10 +14,10 @@ import typer
 
 from cli.models import JsonOpt, evaluate_app
 from cli.output import console, err_console, fail, print_json
-from service.components import build_services
 from core.settings import Settings
 from extraction.errors import ExtractionError
 from graph.errors import GraphError
+from service.components import build_services
 
 if TYPE_CHECKING:
     from rich.table import Table

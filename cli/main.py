@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from service.auth.errors import AuthError
 from cli.output import console, emit_report, err_console, fail, print_json
-from qa.errors import QaError
-from service.components import Services, build_services
 from core.settings import Settings, load_settings
 from graph.errors import GraphError
+from qa.errors import QaError
+from service.auth.errors import AuthError
+from service.components import Services, build_services
 
 app = typer.Typer(help="GovKG: knowledge graphs from government documents.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -23,13 +23,13 @@ app.add_typer(documents_app, name="documents")
 app.add_typer(facts_app, name="facts")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoreOpt = Annotated[Optional[str], typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
+StoreOpt = Annotated[str | None, typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
 
 
 @app.callback()
 def main_callback(
     ctx: typer.Context,
-    config: Annotated[Optional[Path], typer.Option("--config", help="TOML settings file (else $GOVKG_CONFIG).")] = None,
+    config: Annotated[Path | None, typer.Option("--config", help="TOML settings file (else $GOVKG_CONFIG).")] = None,
 ) -> None:
     try:
         ctx.obj = load_settings(config)
@@ -46,8 +46,8 @@ def _services(ctx: typer.Context, store: str | None) -> Services:
 def import_cmd(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (recursive).")],
-    department: Annotated[Optional[str], typer.Option("--department", "-d", help="Department owning these documents.")] = None,
-    label: Annotated[Optional[list[str]], typer.Option("--label", "-l", help="Access label (repeatable).")] = None,
+    department: Annotated[str | None, typer.Option("--department", "-d", help="Department owning these documents.")] = None,
+    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Access label (repeatable).")] = None,
     reextract: Annotated[bool, typer.Option(
         "--reextract", help="Extract again from documents already imported unchanged (after `make models` "
                             "or a pipeline change); they are rewritten in place.")] = False,
@@ -100,8 +100,8 @@ def _print_import_report(report) -> None:  # type: ignore[no-untyped-def]
 @app.command()
 def serve(
     ctx: typer.Context,
-    host: Annotated[Optional[str], typer.Option(help="Bind address (default from settings: 127.0.0.1).")] = None,
-    port: Annotated[Optional[int], typer.Option(help="Port (default from settings: 8000).")] = None,
+    host: Annotated[str | None, typer.Option(help="Bind address (default from settings: 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default from settings: 8000).")] = None,
     workers: Annotated[int, typer.Option(min=1, max=64, help="Worker processes (each loads its own models).")] = 1,
     store: StoreOpt = None,
 ) -> None:
@@ -162,7 +162,7 @@ def stats(ctx: typer.Context, store: StoreOpt = None, as_json: JsonOpt = False) 
 def entities_search(
     ctx: typer.Context,
     query: str,
-    type: Annotated[Optional[str], typer.Option("--type", help="Ontology class (subclasses included).")] = None,
+    type: Annotated[str | None, typer.Option("--type", help="Ontology class (subclasses included).")] = None,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 10,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
@@ -261,7 +261,7 @@ def facts_show(ctx: typer.Context, fact_id: str, store: StoreOpt = None, as_json
 @facts_app.command("candidates")
 def facts_candidates(
     ctx: typer.Context,
-    status: Annotated[Optional[str], typer.Option(help="rejected or low_confidence (default: both).")] = None,
+    status: Annotated[str | None, typer.Option(help="rejected or low_confidence (default: both).")] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 100,
     store: StoreOpt = None,
     as_json: JsonOpt = False,

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -22,7 +22,7 @@ evaluate_app = typer.Typer(help="Evaluate models and the service on labelled dat
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON only.")]
 FormatOpt = Annotated[str, typer.Option("--format", help="auto (by suffix), conll, jsonl or redocred.")]
-ThreadsOpt = Annotated[Optional[int], typer.Option("--threads", min=1, help="torch threads (default: settings).")]
+ThreadsOpt = Annotated[int | None, typer.Option("--threads", min=1, help="torch threads (default: settings).")]
 DeviceOpt = Annotated[str, typer.Option("--device", help="auto (cuda when torch sees a GPU, else cpu), cpu, "
                                         "cuda or cuda:N; models are saved to load on the CPU.")]
 
@@ -38,8 +38,8 @@ def train_ner_cmd(
     ctx: typer.Context,
     train: Annotated[Path, typer.Option("--train", help="Training data (CoNLL columns, JSONL spans, Re-DocRED JSON).")],
     out: Annotated[Path, typer.Option("--out", help="Model folder to write.")],
-    dev: Annotated[Optional[Path], typer.Option("--dev", help="Dev data: early stopping on its entity F1.")] = None,
-    base: Annotated[Optional[str], typer.Option("--base", help="Local HF model folder or hub name "
+    dev: Annotated[Path | None, typer.Option("--dev", help="Dev data: early stopping on its entity F1.")] = None,
+    base: Annotated[str | None, typer.Option("--base", help="Local HF model folder or hub name "
                                                 "(default: the packaged all-MiniLM-L6-v2).")] = None,
     epochs: Annotated[int, typer.Option(min=1)] = 4,
     lr: Annotated[float, typer.Option(help="Encoder learning rate.")] = 1e-4,
@@ -53,8 +53,8 @@ def train_ner_cmd(
     context_tokens: Annotated[int, typer.Option(min=0, help="Word pieces of document context each side.")] = 0,
     label_scheme: Annotated[str, typer.Option(help="Ontology mapping scheme of the labels "
                                               "(conll2003, conll04, redocred, …).")] = "",
-    max_sentences: Annotated[Optional[int], typer.Option(min=1, help="Use only the first N training sentences.")] = None,
-    split: Annotated[Optional[str], typer.Option(help="Cut --train by document into train,dev[,test] fractions, "
+    max_sentences: Annotated[int | None, typer.Option(min=1, help="Use only the first N training sentences.")] = None,
+    split: Annotated[str | None, typer.Option(help="Cut --train by document into train,dev[,test] fractions, "
                                                  "e.g. 0.7,0.1,0.2 (dev replaces --dev; test is scored at the end).")] = None,
     data_format: FormatOpt = "auto",
     threads: ThreadsOpt = None,
@@ -183,8 +183,14 @@ class _TrainingBar:
     """A rich progress bar over all steps, with the running loss and each epoch's dev F1."""
 
     def __init__(self, enabled: bool) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, \
-            TimeRemainingColumn
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
 
         self.progress = Progress(TextColumn("[bold]training"), BarColumn(), MofNCompleteColumn(),
                                  TextColumn("steps · loss {task.fields[loss]}"), TimeElapsedColumn(),

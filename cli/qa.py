@@ -7,24 +7,24 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.output import console, err_console, fail, print_json
-from qa.errors import QaError
-from service.components import Services, build_services
 from graph.errors import GraphError
 from graph.visibility import Scope
+from qa.errors import QaError
+from service.components import Services, build_services
 
 if TYPE_CHECKING:
     from qa.evaluation import QaEvaluation
     from qa.models import AskResponse
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoreOpt = Annotated[Optional[str], typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
-ModeOpt = Annotated[Optional[str], typer.Option("--mode", help="auto, extractive or generative (default: settings).")]
-DepartmentOpt = Annotated[Optional[str], typer.Option(
+StoreOpt = Annotated[str | None, typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
+ModeOpt = Annotated[str | None, typer.Option("--mode", help="auto, extractive or generative (default: settings).")]
+DepartmentOpt = Annotated[str | None, typer.Option(
     "--department", "-d", help="Answer only from documents this department may see.")]
 QuestionsOpt = Annotated[Path, typer.Option("--questions", help="JSONL questions (id, question, answers, kind, "
                                                                 "document, evidence), as shared/data/qa/dev.jsonl.")]

@@ -8,17 +8,17 @@ import sys
 import time
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
 from cli.output import console, err_console, fail, print_json
-from service.components import Services, build_services
 from graph.errors import GraphError
 from ontology.errors import OntologyError, RdfFormatError
+from service.components import Services, build_services
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoreOpt = Annotated[Optional[str], typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
+StoreOpt = Annotated[str | None, typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
 
 
 class RdfFormat(str, Enum):
@@ -27,7 +27,7 @@ class RdfFormat(str, Enum):
     nt = "nt"
 
 
-FormatOpt = Annotated[Optional[RdfFormat], typer.Option(
+FormatOpt = Annotated[RdfFormat | None, typer.Option(
     "--format", "-f", help="turtle, jsonld or nt (default: from the file suffix, else turtle).")]
 
 
@@ -51,8 +51,8 @@ def _error(exc: Exception) -> str:
 def export_cmd(
     ctx: typer.Context,
     format: FormatOpt = None,
-    department: Annotated[Optional[str], typer.Option("--department", "-d", help="Only this department's documents.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
+    department: Annotated[str | None, typer.Option("--department", "-d", help="Only this department's documents.")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -5,19 +5,19 @@ Registered on the root app by `register(app)`; the settings are the root context
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cli.output import console, emit_report, err_console, fail
-from service.components import Services, build_services, default_gazetteer_dir
 from graph.errors import GraphError
+from service.components import Services, build_services, default_gazetteer_dir
 
 if TYPE_CHECKING:
     from extraction.structured.importer import RecordsImporter, RecordsImportReport
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoreOpt = Annotated[Optional[str], typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
+StoreOpt = Annotated[str | None, typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
 MAX_FAILURES_SHOWN = 20
 
 
@@ -42,13 +42,13 @@ def records_importer(services: Services, department: str | None = None, labels: 
 
 def import_records_cmd(
     ctx: typer.Context,
-    files: Annotated[Optional[list[Path]], typer.Argument(help="Records files (YAML, JSON, CSV, TSV).")] = None,
-    mapping: Annotated[Optional[str], typer.Option(
+    files: Annotated[list[Path] | None, typer.Argument(help="Records files (YAML, JSON, CSV, TSV).")] = None,
+    mapping: Annotated[str | None, typer.Option(
         "--mapping", "-m", help="A shipped mapping's name (data/mappings) or a mapping file.")] = None,
     all_shipped: Annotated[bool, typer.Option(
         "--all-shipped", help="Import every shipped mapping with its default file (data/gazetteers).")] = False,
-    department: Annotated[Optional[str], typer.Option("--department", "-d", help="Department owning these records.")] = None,
-    label: Annotated[Optional[list[str]], typer.Option("--label", "-l", help="Access label (repeatable), e.g. public.")] = None,
+    department: Annotated[str | None, typer.Option("--department", "-d", help="Department owning these records.")] = None,
+    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Access label (repeatable), e.g. public.")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from tools.bench.api_load import cpu_name
 from cli.models import (
     DeviceOpt,
     FormatOpt,
@@ -22,6 +21,7 @@ from cli.models import (
 )
 from cli.output import err_console, fail, print_json
 from extraction.errors import ExtractionError
+from tools.bench.api_load import cpu_name
 
 WindowOpt = Annotated[int, typer.Option(min=0, help="Re-DocRED: pairs may reach this many sentences further.")]
 
@@ -53,8 +53,8 @@ def train_re_cmd(
     ctx: typer.Context,
     train: Annotated[Path, typer.Option("--train", help="Training data (CoNLL04-style JSONL or Re-DocRED JSON).")],
     out: Annotated[Path, typer.Option("--out", help="Model folder to write.")],
-    dev: Annotated[Optional[Path], typer.Option("--dev", help="Dev data: early stopping and calibration.")] = None,
-    base: Annotated[Optional[str], typer.Option("--base", help="Local HF model folder or hub name "
+    dev: Annotated[Path | None, typer.Option("--dev", help="Dev data: early stopping and calibration.")] = None,
+    base: Annotated[str | None, typer.Option("--base", help="Local HF model folder or hub name "
                                                 "(default: the packaged all-MiniLM-L6-v2).")] = None,
     epochs: Annotated[int, typer.Option(min=1)] = 14,
     lr: Annotated[float, typer.Option(help="Encoder learning rate.")] = 2e-4,
@@ -65,12 +65,12 @@ def train_re_cmd(
     patience: Annotated[int, typer.Option(min=1, help="Epochs without a better dev F1 before stopping "
                                           "(default: never, at the default epochs).")] = 14,
     window: WindowOpt = 0,
-    relations: Annotated[Optional[str], typer.Option(help="Labels to learn: comma list, `all`, or `mapped` "
+    relations: Annotated[str | None, typer.Option(help="Labels to learn: comma list, `all`, or `mapped` "
                                                      "(default for Re-DocRED: those the ontology maps).")] = None,
     label_scheme: Annotated[str, typer.Option(help="Ontology mapping scheme (conll04, redocred, …).")] = "",
-    max_examples: Annotated[Optional[int], typer.Option(min=1, help="Use only the first N training texts.")] = None,
-    split: Annotated[Optional[str], typer.Option(help="Cut --train by document into train,dev[,test] fractions.")] = None,
-    ner_model: Annotated[Optional[Path], typer.Option("--ner-model", help="Also score the held-out part "
+    max_examples: Annotated[int | None, typer.Option(min=1, help="Use only the first N training texts.")] = None,
+    split: Annotated[str | None, typer.Option(help="Cut --train by document into train,dev[,test] fractions.")] = None,
+    ner_model: Annotated[Path | None, typer.Option("--ner-model", help="Also score the held-out part "
                                                       "end to end with this NER model.")] = None,
     data_format: FormatOpt = "auto",
     threads: ThreadsOpt = None,
@@ -127,7 +127,7 @@ def evaluate_re_cmd(
     ctx: typer.Context,
     model: Annotated[Path, typer.Option("--model", help="Relation model folder (from `govkg train re`).")],
     data: Annotated[Path, typer.Option("--data", help="Labelled data (CoNLL04-style JSONL or Re-DocRED JSON).")],
-    ner_model: Annotated[Optional[Path], typer.Option("--ner-model", help="NER model folder: also score end to "
+    ner_model: Annotated[Path | None, typer.Option("--ner-model", help="NER model folder: also score end to "
                                                       "end with predicted entities (strict).")] = None,
     quantize: Annotated[bool, typer.Option("--quantize", help="int8 dynamic quantization of both models.")] = False,
     data_format: FormatOpt = "auto",
@@ -175,10 +175,10 @@ def evaluate_re_cmd(
 def bench_extract(
     ctx: typer.Context,
     data: Annotated[Path, typer.Option("--data", help="A folder (or file) of documents, e.g. ../shared/data/sotu.")],
-    ner_model: Annotated[Optional[Path], typer.Option("--ner-model", help="Default: models.ner_model.")] = None,
-    re_model: Annotated[Optional[Path], typer.Option(
+    ner_model: Annotated[Path | None, typer.Option("--ner-model", help="Default: models.ner_model.")] = None,
+    re_model: Annotated[Path | None, typer.Option(
         "--re-model", help="Add the typed-marker relation model ('transformer') from this folder.")] = None,
-    limit: Annotated[Optional[int], typer.Option(min=1, help="Only the first N files.")] = None,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N files.")] = None,
     threads: ThreadsOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -190,10 +190,10 @@ def bench_extract(
 
     import torch
 
-    from service.components import build_services
     from extraction.importer import collect_files
     from extraction.loaders import load_file
     from extraction.records import Document, document_id
+    from service.components import build_services
     from tools.bench.throughput import compare
 
     settings = ctx.find_root().obj.model_copy(deep=True)

@@ -5,7 +5,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from extraction.errors import ConfigError, Errors
@@ -44,7 +43,6 @@ class Resources:
     map_relation_label: Callable[[str, str], tuple[str, bool] | None] | None = None  # → (predicate, inverted)
     min_relation_candidate: float = 0.1  # model pairs below are not even candidates
     joint_model: Path | None = None  # folder of the pair head over the NER model's encodings (`govkg train joint`)
-    extra: dict[str, object] = field(default_factory=dict)
 
     @cached_property
     def gazetteer_entries(self) -> list[GazetteerEntry]:

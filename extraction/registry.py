@@ -29,7 +29,3 @@ def create(kind: str, name: str, resources: Any) -> Any:
     if factory is None:
         raise ConfigError(Errors.E020, kind=kind, name=name, known=", ".join(sorted(_FACTORIES[kind])) or "none")
     return factory(resources)
-
-
-def names(kind: str) -> list[str]:
-    return sorted(_FACTORIES[kind])

@@ -336,13 +336,6 @@ def _vocabulary() -> Graph:
     return Graph().parse(PROVENANCE_PATH, format="turtle")
 
 
-def vocabulary_graph() -> Graph:
-    """The export vocabulary (`ontology/provenance.ttl`), a fresh copy."""
-    copy = Graph()
-    copy += _vocabulary()
-    return copy
-
-
 def validate_export(data: Graph) -> ShaclReport:
     """pySHACL over an export with `ontology/shapes.ttl`, the ontology and the export vocabulary.
 

@@ -115,7 +115,7 @@ def _first_bad_line(data: str) -> tuple[int | None, str]:
             continue
         try:
             Graph().parse(data=line + "\n", format="nt")
-        except Exception as exc:  # noqa: BLE001 - any parser error marks the line
+        except Exception as exc:
             return number, f"{exc} in {line.strip()[:120]!r}"
     return None, ""
 

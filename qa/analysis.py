@@ -10,12 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from qa.models import Analysis, EntityLink, LinkedEntity
-from qa.spans import SpanSource
 from extraction.records import normalize_name
 from graph.store import GraphStore
 from graph.visibility import Scope as Visibility
 from ontology.schema import Ontology
+from qa.models import Analysis, EntityLink, LinkedEntity
+from qa.spans import SpanSource
 
 WH_WORDS = ("who", "whom", "whose", "which", "what", "when", "where", "how")
 _WORD = re.compile(r"[\w'’]+")
@@ -179,7 +179,7 @@ class RulesAnalyzer:
     def _is_a(self, child: str, parent: str) -> bool:
         try:
             return self.ontology.is_subclass(child, parent)
-        except Exception:  # noqa: BLE001 - unknown class
+        except Exception:
             return child == parent
 
 

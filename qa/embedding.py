@@ -53,11 +53,6 @@ class SentenceEmbedder:
                 self._model = AutoModel.from_pretrained(folder).eval()
         return self
 
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        import numpy as np
-
-        return np.asarray(self.embed_array(texts)).tolist()
-
     def embed_array(self, texts: Sequence[str]) -> Any:
         """A float32 numpy matrix, one normalized row per text."""
         import numpy as np

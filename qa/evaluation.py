@@ -14,10 +14,10 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field, ValidationError
 
-from qa.errors import BadQuestionsFile
-from qa.models import AskResponse, Citation
 from graph.errors import NotFound
 from graph.store import GraphStore
+from qa.errors import BadQuestionsFile
+from qa.models import AskResponse, Citation
 
 UNANSWERABLE = "unanswerable"
 _ARTICLES = re.compile(r"\b(a|an|the)\b")

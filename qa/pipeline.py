@@ -12,6 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from graph.explorer import Edge, EdgeData, Elements, Node, NodeData
+from graph.store import FactView, GraphStore
+from graph.visibility import Scope as Visibility
 from qa.analysis import RulesAnalyzer
 from qa.check import CheckResult, attribute, check_answer, is_one_of
 from qa.errors import BadQuestion, QaConfigError, QaError
@@ -26,16 +29,13 @@ from qa.retrieval import (
     Scope,
 )
 from qa.spans import build_span_sources
-from graph.explorer import Edge, EdgeData, Elements, Node, NodeData
-from graph.store import FactView, GraphStore
-from graph.visibility import Scope as Visibility
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from qa.embedding import SentenceEmbedder
     from core.settings import QaSettings
     from ontology.schema import Ontology
+    from qa.embedding import SentenceEmbedder
 
 MODES = ("auto", "extractive", "generative")
 
@@ -54,7 +54,6 @@ class QaPipeline:
     warmers: list[Callable[[], Any]] = field(default_factory=list)
     _generator: TextGenerator | None = None
     _generator_lock: threading.Lock = field(default_factory=threading.Lock)
-    _warm_thread: threading.Thread | None = None
 
     # -- models ------------------------------------------------------------------------------
     @property
@@ -73,18 +72,6 @@ class QaPipeline:
             warm()
         if generative:
             self.generator.load()
-
-    def warm_up_in_background(self, generative: bool = True) -> threading.Thread:
-        if self._warm_thread is None:
-            def run() -> None:
-                try:
-                    self.warm_up(generative)
-                except QaError:
-                    pass  # reported when a question needs the model
-
-            self._warm_thread = threading.Thread(target=run, name="qa-warm-up", daemon=True)
-            self._warm_thread.start()
-        return self._warm_thread
 
     # -- asking ------------------------------------------------------------------------------
     def ask(self, question: str, access: Visibility | None = None, mode: Mode | None = None) -> AskResponse:
@@ -231,7 +218,7 @@ def build_qa_pipeline(settings: QaSettings, store: GraphStore, ontology: Ontolog
             return ontology.get_predicate(predicate).inverse
         except QaError:
             return None
-        except Exception:  # noqa: BLE001 - unknown predicate
+        except Exception:
             return None
 
     def recognizer(name: str) -> Any:
@@ -292,5 +279,5 @@ def build_qa_pipeline(settings: QaSettings, store: GraphStore, ontology: Ontolog
 def _is_a(ontology: Any, child: str, parent: str) -> bool:
     try:
         return ontology.is_subclass(child, parent)
-    except Exception:  # noqa: BLE001 - "Acronym" and other reader-only types are not ontology classes
+    except Exception:
         return child == parent

@@ -12,11 +12,11 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from extraction.records import normalize_name
+from graph.store import FactView, SentenceHit
 from qa.models import Analysis, Answer, Citation, Evidence, FactEvidence, Span, Triple
 from qa.retrieval import stem
 from qa.spans import SpacySpans, SpanSource
-from extraction.records import normalize_name
-from graph.store import FactView, SentenceHit
 
 READER_NAME = "extractive-reader"
 READER_VERSION = "1"

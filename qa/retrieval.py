@@ -14,9 +14,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from qa.models import Analysis, Evidence, FactEvidence
-from graph.store import DocumentSummary, FactView, GraphStore, SentenceHit
+from graph.store import DocumentSummary, GraphStore, SentenceHit
 from graph.visibility import Scope as Visibility
+from qa.models import Analysis, Evidence, FactEvidence
 
 _WORD = re.compile(r"[\w'’]+")
 
@@ -207,10 +207,6 @@ def fuse(runs: list[list[SentenceHit]], k: int, limit: int) -> tuple[list[Senten
             hits.setdefault(key, hit)
     order = sorted(scores, key=lambda key: (-scores[key], key))[:limit]
     return [hits[key] for key in order], [scores[key] for key in order]
-
-
-def fact_sentence_keys(facts: list[FactView]) -> set[tuple[str, int]]:
-    return {(p.document_id, p.sentence_index) for f in facts for p in f.provenance}
 
 
 __all__ = ["DocumentScopes", "Evidence", "FactRetriever", "HybridTextRetriever", "Scope", "fuse"]

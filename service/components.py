@@ -7,20 +7,20 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from service.audit import AuditLog
-from service.auth.tokens import TokenStore
 from core.settings import Settings
 from graph.factory import NEO4J_SCHEMES, Neo4jConnection, open_store
 from graph.projection import ProjectionCache
 from graph.store import GraphStore
 from ontology.errors import OntologyError
 from ontology.schema import Ontology, load_ontology
+from service.audit import AuditLog
+from service.auth.tokens import TokenStore
 
 if TYPE_CHECKING:  # spaCy (and torch through thinc) load only for commands that extract
-    from qa.embedding import SentenceEmbedder
-    from qa.pipeline import QaPipeline
     from extraction.importer import Importer
     from extraction.pipeline import Pipeline
+    from qa.embedding import SentenceEmbedder
+    from qa.pipeline import QaPipeline
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,7 +60,7 @@ class Services:
         return AuditLog(self.store, self.settings.api.audit_questions)
 
     def neo4j_connection(self) -> Neo4jConnection | None:
-        if not self.store_url.split(":", 1)[0] in NEO4J_SCHEMES:
+        if self.store_url.split(":", 1)[0] not in NEO4J_SCHEMES:
             return None
         conf = self.settings.neo4j
         password = conf.password

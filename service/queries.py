@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from service.components import Services
 from graph.store import EntityHit, FactView, MentionView
 from graph.visibility import Scope
 from ontology.errors import OntologyError
+from service.components import Services
 
 MAX_FACTS = 200
 MAX_MENTIONS = 200

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from service.components import Services, build_services
 from core.settings import Settings, load_settings
 from extraction.pipeline import Pipeline
 from graph.store import GraphStore
+from service.components import Services, build_services
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DOCS = FIXTURES / "docs"

@@ -602,7 +602,7 @@ class Neo4jServer:
             msg += "; the process was killed"
         raise Neo4jServerError(f"{msg}.\n{self._log_tail()}")
 
-    def _driver(self, password: str, timeout_s: float):  # noqa: ANN202 - neo4j.Driver
+    def _driver(self, password: str, timeout_s: float):
         import neo4j
 
         return neo4j.GraphDatabase.driver(

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.deps import PrincipalDep, ServicesDep
+from graph.visibility import Scope
+from qa.models import AskRequest, AskResponse
 from service.auth.errors import Forbidden
 from service.auth.principal import Principal
-from api.deps import PrincipalDep, ServicesDep
-from qa.models import AskRequest, AskResponse
-from graph.visibility import Scope
 
 router = APIRouter(tags=["question answering"])
 

@@ -6,14 +6,14 @@ from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from service.auth.errors import Forbidden
-from service.auth.principal import Role
 from api.deps import PrincipalDep, ScopeDep, ServicesDep, StoreDep
 from api.errors import RETRY_AFTER_S
 from extraction.importer import ImportReport
 from extraction.records import Document
 from graph.errors import NotFound
 from graph.store import Annotation, DeletionReport, DocumentSummary, FactAnnotation
+from service.auth.errors import Forbidden
+from service.auth.principal import Role
 
 router = APIRouter(prefix="/documents", tags=["documents"])
 

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import ScopeDep, ServicesDep
+from graph.store import EntityHit
 from service.queries import (
     EntityDetail,
     LookupName,
@@ -14,7 +15,6 @@ from service.queries import (
     lookup_entities,
     search_entities,
 )
-from graph.store import EntityHit
 
 router = APIRouter(prefix="/entities", tags=["entities"])
 

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from api.deps import ScopeDep, ServicesDep
-from service.queries import expand_type
 from graph import explorer
 from graph.explorer import CentralEntity, Community, Elements, Filters, Paths
+from service.queries import expand_type
 
 router = APIRouter(prefix="/graph", tags=["graph explorer"])
 

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
+from api.deps import AdminDep, ServicesDep
 from service.auth.principal import Role
 from service.auth.tokens import CreatedToken, TokenInfo
-from api.deps import AdminDep, ServicesDep
 
 router = APIRouter(prefix="/tokens", tags=["tokens"], responses={403: {"description": "not an admin"}})
 

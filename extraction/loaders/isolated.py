@@ -182,7 +182,7 @@ def _load(path: str | None, data: bytes | None, name: str | None, limits: LoadLi
         return "error", LoaderError(Errors.E023, limit=limits.parse_memory_mb)
     except RecursionError as exc:
         return "error", LoaderError(Errors.E014, reason=f"nested too deeply ({exc})")
-    except Exception as exc:  # noqa: BLE001 -- a loader's unforeseen failure is this file's error, never the batch's
+    except Exception as exc:
         return "error", LoaderError(Errors.E014, reason=f"{type(exc).__name__}: {exc}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import platform
 from dataclasses import is_dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from extraction.ner.model import CARD_FILE
 
 def model_version(prefix: str, data_sha256: str, seed: int) -> str:
     """A trained model's version: what it learned, from which data, with which seed, and when."""
-    return f"{prefix}-{data_sha256[:8]}-s{seed}-{datetime.now(timezone.utc):%Y%m%d%H%M}"
+    return f"{prefix}-{data_sha256[:8]}-s{seed}-{datetime.now(UTC):%Y%m%d%H%M}"
 
 
 def hyperparameters(args: Any) -> dict[str, Any]:
@@ -52,7 +52,7 @@ def write_card(folder: Path, *, kind: str, base: str, data: dict[str, Any], seco
         "kind": kind,
         "base_model": str(base),
         **_base_package(str(base)),
-        "created": datetime.now(timezone.utc).replace(microsecond=0).isoformat(),
+        "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "data": {k: (describe_data(v) if v is None or is_dataclass(v) else v) for k, v in data.items()},
         "training_seconds": seconds,
         "libraries": library_versions(),

@@ -14,7 +14,7 @@ import torch
 from extraction.ner.card import hyperparameters, model_version, write_card
 from extraction.ner.data import NerDataset, NerExample
 from extraction.ner.evaluate import NerEvaluation, evaluate_tagger
-from extraction.ner.features import WordPieces, Window, build_windows, collate
+from extraction.ner.features import Window, WordPieces, build_windows, collate
 from extraction.ner.model import NerConfig, TokenClassifier, load_encoder, resolve_device, save_model, to_device
 from extraction.ner.tagger import NerTagger
 from extraction.ner.tags import labels_for

@@ -3,7 +3,6 @@ stopping on dev relation F1 (gold entities), temperature scaling on dev, a model
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 

@@ -685,7 +685,6 @@ CALL db.create.setNodeVectorProperty(s, 'embedding', row.vector)
 SET s.embedding_model = $model
 RETURN count(*) AS n
 """
-HAS_SENTENCE_VECTORS = "MATCH (s:Sentence) WHERE s.embedding IS NOT NULL RETURN count(s) > 0 AS any LIMIT 1"
 NEAREST_SENTENCES = f"""
 CALL db.index.vector.queryNodes('{SENTENCE_VECTOR_INDEX}', $limit, $vector) YIELD node, score
 {_SENTENCE_HIT_RETURN}

@@ -54,7 +54,6 @@ from extraction.records import (
     normalize_name,
     utcnow,
 )
-from graph.neo4j import queries as q
 from graph.errors import (
     GraphError,
     InvalidStoreUrl,
@@ -62,6 +61,7 @@ from graph.errors import (
     StoreUnavailable,
     WriteFailed,
 )
+from graph.neo4j import queries as q
 from graph.neo4j.connection import NEO4J_SCHEMES, Neo4jConnection
 from graph.ranking import FUZZY_CANDIDATES, Candidate, rank
 from graph.store import (
@@ -162,7 +162,7 @@ class Neo4jStore:
         try:
             try:
                 driver.verify_connectivity()
-            except Exception as exc:  # noqa: BLE001 - translated below
+            except Exception as exc:
                 raise store._translate(exc, write=False) from exc
             store.ensure_schema()
             store.backfill_names()
@@ -239,7 +239,7 @@ class Neo4jStore:
     def _run(self, fn: Callable[[], T], write: bool) -> T:
         try:
             return fn()
-        except Exception as exc:  # noqa: BLE001 - translated to graph errors
+        except Exception as exc:
             translated = self._translate(exc, write)
             if translated is exc:
                 raise

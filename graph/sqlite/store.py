@@ -29,9 +29,9 @@ from extraction.records import (
     normalize_name,
     utcnow,
 )
-from graph.sqlite import queries as q
 from graph.errors import NotFound, StoreUnavailable, WriteFailed
 from graph.ranking import FUZZY_CANDIDATES, Candidate, rank
+from graph.sqlite import queries as q
 from graph.store import (
     Annotation,
     AuditEvent,

@@ -4,8 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from service.auth.errors import Forbidden
 from graph.visibility import Scope
+from service.auth.errors import Forbidden
 
 
 class Role(str, Enum):

@@ -21,8 +21,6 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from service.auth.principal import Role
-from service.components import Services, build_services
 from core.settings import load_settings
 from extraction.records import (
     Document,
@@ -38,6 +36,8 @@ from extraction.records import (
     fact_id,
     mention_id,
 )
+from service.auth.principal import Role
+from service.components import Services, build_services
 from tests.conftest import DOCS, PROJECT
 from tests.integration import http_server
 

@@ -8,8 +8,8 @@ import httpx
 
 from api.app import create_app
 from service.auth.principal import Role
-from tools.local_server import serve_app
 from service.components import Services
+from tools.local_server import serve_app
 
 
 @contextmanager

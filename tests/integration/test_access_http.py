@@ -27,8 +27,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.auth.principal import Role
-from service.components import Services, build_services
 from core.settings import load_settings
 from extraction.records import (
     CandidateFact,
@@ -46,6 +44,8 @@ from extraction.records import (
     mention_id,
 )
 from graph.visibility import Scope
+from service.auth.principal import Role
+from service.components import Services, build_services
 from tests.integration.http_server import serve
 
 TREASURY = "Department of the Treasury"

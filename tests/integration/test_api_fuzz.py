@@ -16,9 +16,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from api.app import create_app
+from core.settings import load_settings
 from service.auth.principal import Role
 from service.components import Services, build_services
-from core.settings import load_settings
 from tests.conftest import DOCS
 
 MAX_EXAMPLES = 15

@@ -7,9 +7,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.components import Services, build_services
 from core.settings import load_settings
 from extraction.records import entity_id
+from service.components import Services, build_services
 from tests.conftest import BAD, DOCS
 from tests.integration.http_server import bearer, serve
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from service.components import Services, build_services
 from core.settings import load_settings
+from service.components import Services, build_services
 from tests.conftest import FIXTURES
 from tests.integration.http_server import bearer, serve
 

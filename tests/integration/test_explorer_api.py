@@ -7,8 +7,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.components import build_services
 from core.settings import load_settings
+from service.components import build_services
 from tests.conftest import DOCS
 from tests.integration.http_server import bearer, serve
 

@@ -15,11 +15,11 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tools.local_server import free_port
-from service.components import build_services
 from core.settings import load_settings
+from service.components import build_services
 from tests.conftest import DOCS, PROJECT, wipe_neo4j
 from tests.integration.http_server import bearer, serve
+from tools.local_server import free_port
 
 SAMPLES = PROJECT / "data" / "samples"
 PIPELINE_ENV = {"GOVKG_PIPELINE__RECOGNIZERS": '["gazetteer"]', "GOVKG_PIPELINE__RELATION_EXTRACTORS": '["patterns"]',
@@ -38,7 +38,7 @@ def _import_command(db: Path, *paths: Path) -> list[str]:
 
 def _counts(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as conn:
-        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+        return {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
                 for table in ("documents", "sentences", "mentions", "entities", "facts", "fact_provenance")}
 
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from service.components import build_services
 from core.settings import load_settings
 from extraction.importer import Importer, ImportOptions
+from service.components import build_services
 from tests.hostile.make_hostile import CASES, GOOD, make_corpus
 from tests.integration.http_server import bearer, serve
 from tests.integration.test_cli import govkg

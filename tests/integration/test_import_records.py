@@ -14,7 +14,6 @@ import pytest
 import yaml
 
 from cli.records import records_importer
-from service.components import Services, build_services
 from core.settings import load_settings
 from extraction.gazetteer.entries import load_entries
 from extraction.records import DocumentGraph, entity_id, normalize_name
@@ -22,6 +21,7 @@ from extraction.structured.importer import RecordsImporter, RecordsImportReport
 from graph.errors import NotFound
 from graph.store import GraphStore
 from ontology.schema import load_ontology
+from service.components import Services, build_services
 from tests.conftest import PROJECT
 
 GAZETTEERS = PROJECT / "data" / "gazetteers"

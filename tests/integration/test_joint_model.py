@@ -14,7 +14,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from service.components import Services, build_services
 from core.settings import load_settings
 from extraction.errors import ModelError
 from extraction.ner.data import load_dataset, split_dataset
@@ -36,6 +35,7 @@ from extraction.relations.joint.model import (
 )
 from extraction.relations.joint.train import JointTrainArgs, train_joint
 from graph.store import GraphStore
+from service.components import Services, build_services
 
 PROJECT = Path(__file__).resolve().parents[2]
 REDOCRED = PROJECT / "data" / "redocred" / "dev.json"

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from tools.local_server import free_port
-from service.components import build_services
 from core.settings import load_settings
 from extraction.importer import Progress
 from graph.errors import StoreUnavailable
 from graph.factory import Neo4jConnection
+from service.components import build_services
 from tests.conftest import PROJECT
+from tools.local_server import free_port
 
 pytestmark = pytest.mark.neo4j
 SAMPLES = PROJECT / "data" / "samples"

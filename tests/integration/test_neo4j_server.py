@@ -21,8 +21,8 @@ import neo4j
 import pytest
 import typer
 
-from graph.errors import Neo4jServerError
 from cli.neo4j import build_app
+from graph.errors import Neo4jServerError
 from tools.neo4j_server import Neo4jServer, Neo4jServerConfig
 
 pytestmark = pytest.mark.neo4j

@@ -440,7 +440,7 @@ def test_concurrent_writers_end_where_one_writer_would(store: Neo4jStore, pipeli
         def guard(job):
             try:
                 job()
-            except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            except BaseException as exc:
                 failures.append(exc)
         started = [threading.Thread(target=guard, args=(job,)) for job in jobs]
         for t in started:

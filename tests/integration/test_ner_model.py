@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from service.components import build_services
 from core.settings import load_settings
 from extraction.ner.data import load_dataset, split_dataset
 from extraction.ner.evaluate import evaluate_tagger
@@ -18,6 +17,7 @@ from extraction.ner.model import CARD_FILE, CONFIG_FILE, HEAD_FILE, packaged_enc
 from extraction.ner.tagger import NerTagger
 from extraction.ner.train import NerTrainArgs, train_ner
 from extraction.records import Document, document_id
+from service.components import build_services
 
 PROJECT = Path(__file__).resolve().parents[2]
 REDOCRED = PROJECT / "data" / "redocred" / "dev.json"
@@ -28,7 +28,7 @@ TINY = {"epochs": 2, "batch_size": 16, "max_length": 64, "max_train_sentences": 
 @pytest.fixture(scope="module")
 def parts():  # type: ignore[no-untyped-def]
     train, dev, test = split_dataset(load_dataset(REDOCRED), (0.7, 0.1, 0.2))
-    small = lambda d, n: d.__class__(**{**d.__dict__, "examples": d.examples[:n]})  # noqa: E731
+    small = lambda d, n: d.__class__(**{**d.__dict__, "examples": d.examples[:n]})
     return train, small(dev, 60), small(test, 60)
 
 
@@ -113,7 +113,7 @@ def test_the_transformer_recognizer_without_a_model_is_a_clear_error(tmp_path: P
 def test_cli_evaluate_and_bench_print_json(tiny_model: Path) -> None:
     data = PROJECT / "tests" / "fixtures" / "ner" / "sotu_spans.jsonl"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    run = lambda *a: subprocess.run([sys.executable, "-m", "cli", *a], capture_output=True, text=True,  # noqa: E731
+    run = lambda *a: subprocess.run([sys.executable, "-m", "cli", *a], capture_output=True, text=True,
                                     env=env, cwd=PROJECT, timeout=300)
     evaluated = run("evaluate", "ner", "--model", str(tiny_model), "--data", str(data), "--json")
     assert evaluated.returncode == 0, evaluated.stderr

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from service.components import Services
 from ontology import load_ontology
+from service.components import Services
 from tests.integration import http_server
 
 NAMESPACE = "https://govkg.org/ontology#"

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from core.settings import load_settings
 from qa.errors import GeneratorFailed
 from qa.generators.base import NumberedEvidence
 from qa.generators.smollm import SmolLM2Generator, packaged_gguf
 from service.components import Services, build_services
-from core.settings import load_settings
 from tests.conftest import FIXTURES
 
 QA = FIXTURES / "qa"
@@ -84,7 +84,7 @@ class ChatServer(BaseHTTPRequestHandler):
     requests: list[dict] = []
     status = 200
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
         type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
         prompt = body["messages"][-1]["content"]

@@ -14,7 +14,6 @@ from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
 from rdflib import namespace as ns
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
-from service.components import Services, build_services
 from core.settings import load_settings
 from extraction.records import (
     CandidateFact,
@@ -44,6 +43,7 @@ from ontology.rdf_export import (
     validate_export,
 )
 from ontology.rdf_import import graphs_from_rdf, load_rdf, parse_rdf
+from service.components import Services, build_services
 from tests.conftest import DOCS, PROJECT
 
 EOP = "Executive Office of the President"

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from service.components import build_services
 from core.settings import load_settings
 from extraction.ner.data import split_dataset
 from extraction.ner.model import CARD_FILE, HEAD_FILE, packaged_encoder
@@ -23,6 +22,7 @@ from extraction.relations.evaluate import evaluate_end_to_end, evaluate_gold_ent
 from extraction.relations.model import CONFIG_FILE
 from extraction.relations.predictor import RelationPredictor
 from extraction.relations.train import RelationTrainArgs, train_re
+from service.components import build_services
 
 PROJECT = Path(__file__).resolve().parents[2]
 REDOCRED = PROJECT / "data" / "redocred" / "dev.json"

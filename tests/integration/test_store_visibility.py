@@ -348,7 +348,7 @@ def for_each_scope(store: GraphStore, check) -> None:
     for name in SCOPE_NAMES:
         try:
             check(store, name)
-        except Exception as exc:  # noqa: BLE001 - collected, reported below with the scope's name
+        except Exception as exc:
             failures.append(f"[{name}] {type(exc).__name__}: {exc}")
     assert not failures, "\n\n".join(failures)
 
@@ -389,7 +389,7 @@ def test_scope_none_sees_everything(seeded: GraphStore):
     assert store.search_entities("Zephyrquill", scope=None)[0].id == HARBOR.id
     assert {p.document_id for p in store.get_fact(F_FUNDED, scope=None).provenance} == {P, R}
     assert {p.document_id for p in store.get_fact(F_SECRET, scope=None).provenance} == {R}
-    assert {e.id: e.support for e in store.fact_edges(scope=None)} == {f: 1 for f in ALL_FACTS} | {F_FUNDED: 2}
+    assert {e.id: e.support for e in store.fact_edges(scope=None)} == dict.fromkeys(ALL_FACTS, 1) | {F_FUNDED: 2}
     assert {(c.id, c.status) for c in store.fact_candidates(scope=None)} == {
         (c[0], c[2]) for c in REF.candidates(None)}
     assert store.entity_mention_count(HARBOR.id, scope=None) == 5

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from service.components import build_services
 from core.settings import load_settings
-from extraction.importer import ImportOptions, Importer
+from extraction.importer import Importer, ImportOptions
 from graph.store import GraphStore
+from service.components import build_services
 
 TEXT = ("Senator Chuck Grassley, the Chairman of the Committee on the Judiciary, met President Donald J. Trump "
         "in Des Moines, Iowa.")

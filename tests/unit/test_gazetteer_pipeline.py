@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from collections import Counter
 
-from service.components import default_gazetteer_dir
 from extraction.gazetteer import load_entries
 from extraction.pipeline import Pipeline, merge_mentions
 from extraction.records import Document, Extractor, Mention, document_id, entity_id
+from service.components import default_gazetteer_dir
 from tests.conftest import DOCS
 
 

@@ -1,12 +1,12 @@
 """Names inside one document (extraction/names.py) through the resolver: short names, acronyms, head words."""
 from __future__ import annotations
 
-from service.components import default_gazetteer_dir
 from extraction.gazetteer import load_entries
 from extraction.names import is_acronym_of, name_tokens, organization_type, short_name_owner
 from extraction.records import Extractor, Mention, entity_id, mention_id
 from extraction.resolver import AliasResolver
 from ontology.schema import load_ontology
+from service.components import default_gazetteer_dir
 
 ONTOLOGY = load_ontology()
 MODEL = Extractor(name="ner", version="test")

@@ -10,8 +10,7 @@ from pyshacl import validate
 from rdflib import OWL, RDF, RDFS, Graph, Namespace, URIRef
 from rdflib.collection import Collection
 
-from ontology import Ontology, load_ontology
-from ontology import schema
+from ontology import Ontology, load_ontology, schema
 from ontology.errors import UnknownClass, UnknownLabel, UnknownPredicate, UnknownTerm
 from ontology.reasoning import DEFAULT_SHAPES_PATH, validate_rdf
 

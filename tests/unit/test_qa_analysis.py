@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from qa.analysis import RulesAnalyzer, date_phrases
-from qa.spans import PatternSpans, RecognizerSpans, SpacySpans
 from extraction.pipeline import Pipeline
 from extraction.records import Document, document_id
 from graph.sqlite.store import SqliteStore
 from ontology.schema import load_ontology
+from qa.analysis import RulesAnalyzer, date_phrases
+from qa.spans import PatternSpans, RecognizerSpans, SpacySpans
 from tests.conftest import FIXTURES
 
 GRASSLEY = FIXTURES / "qa" / "2020_donald_j_trump_r_excerpt.txt"

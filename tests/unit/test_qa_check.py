@@ -5,13 +5,13 @@ from pathlib import Path
 
 import pytest
 
+from extraction.records import Document, DocumentGraph, Sentence, document_id
+from graph.sqlite.store import SqliteStore
 from qa.check import attribute, check_answer, is_one_of
 from qa.errors import BadQuestionsFile
 from qa.evaluation import QaQuestion, answer_matches, citation_correct, load_questions, token_f1
 from qa.generators.base import parse_answer
 from qa.models import Citation
-from extraction.records import Document, DocumentGraph, Sentence, document_id
-from graph.sqlite.store import SqliteStore
 
 EVIDENCE = {
     1: "Chuck Grassley — represents — Iowa",

@@ -3,6 +3,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from extraction.pipeline import Pipeline
+from extraction.records import Document, document_id, entity_id
+from graph.sqlite.store import SqliteStore
+from graph.store import SentenceHit
+from graph.visibility import Scope as Visibility
 from qa.models import Analysis, EntityLink, LinkedEntity
 from qa.reader import ExtractiveReader
 from qa.retrieval import (
@@ -14,11 +19,6 @@ from qa.retrieval import (
     keyword_overlap,
     stem,
 )
-from extraction.pipeline import Pipeline
-from extraction.records import Document, document_id, entity_id
-from graph.sqlite.store import SqliteStore
-from graph.store import SentenceHit
-from graph.visibility import Scope as Visibility
 
 GRASSLEY = ("I have been speaking to Senator Chuck Grassley of Iowa and others in the Congress in order to get "
             "something on drug pricing done. The Secretary of the Treasury will change the withholding tables.")
@@ -82,7 +82,7 @@ def test_graph_retrieval_ranks_facts_of_the_asked_predicate_and_type(tmp_path: P
     analysis = Analysis(question="Which state does Chuck Grassley represent?", wh="which",
                         answer_types=["StateOrRegion"], predicates=["represents"], links=[link], years=[],
                         keywords=["state", "chuck", "grassley", "represent"])
-    fits = lambda t, expected: 1.0 if t in expected else 0.0  # noqa: E731
+    fits = lambda t, expected: 1.0 if t in expected else 0.0
     facts, considered = FactRetriever(store, fits, lambda p: None).retrieve(analysis, Scope(None, None))
     assert considered >= 1
     best = facts[0]

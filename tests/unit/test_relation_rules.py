@@ -204,8 +204,8 @@ def test_normalize_title():
 
 
 def test_a_symmetric_fact_is_one_fact_whichever_way_it_is_stated():
-    from service.components import build_services
     from core.settings import load_settings
+    from service.components import build_services
 
     pipeline = build_services(load_settings(data_dir="unused", pipeline={
         "recognizers": ["gazetteer", "government"], "relation_extractors": ["patterns"]})).pipeline

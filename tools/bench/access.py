@@ -16,8 +16,8 @@ import httpx
 from pydantic import BaseModel
 
 from service.auth.principal import Role
-from tools.local_server import serve_app
 from service.components import Services
+from tools.local_server import serve_app
 
 
 class Latency(BaseModel):

@@ -23,8 +23,8 @@ import httpx
 from pydantic import BaseModel
 
 from service.auth.principal import Role
-from tools.local_server import free_port
 from service.components import Services
+from tools.local_server import free_port
 
 MAX_RATE = 2_000  # requests/s
 MAX_DURATION_S = 600

@@ -24,8 +24,8 @@ from typing import Any
 import neo4j
 from pydantic import BaseModel
 
-from tools.bench.load import Plan
 from graph.errors import WriteFailed
+from tools.bench.load import Plan
 
 CEILING_NODE_CONSTRAINT = (
     "CREATE CONSTRAINT bench_ceiling_node_id IF NOT EXISTS FOR (n:BenchCeiling) REQUIRE n.id IS UNIQUE"

@@ -258,10 +258,10 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
 
 
 def _pipeline(args: JointTrainArgs):  # type: ignore[no-untyped-def]
-    from service.components import build_services
     from core.settings import load_settings
     from extraction import builtin  # noqa: F401  (registers the components)
     from extraction.registry import names
+    from service.components import build_services
 
     recognizers = [r for r in RECOGNIZERS if r in names("recognizer")]
     scratch = Path(tempfile.mkdtemp(prefix="govkg-joint-"))
