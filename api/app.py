@@ -23,7 +23,7 @@ from api.routers import (
     stats,
     tokens,
 )
-from service.auth.errors import AuthConfigError
+from service.auth.errors import AuthConfigError, Errors
 from service.components import Services
 
 log = logging.getLogger("govkg.api")
@@ -48,8 +48,7 @@ def check_auth_mode(services: Services, host: str | None = None) -> None:
     if conf.auth != "off":
         return
     if not is_loopback(host):
-        raise AuthConfigError(f"service.auth = \"off\" is refused on {host!r}: only a loopback address may serve "
-                              "without tokens")
+        raise AuthConfigError(Errors.A030, host=host)
     log.warning("service.auth is off: every request on %s acts as an administrator", host)
 
 

@@ -8,7 +8,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from graph.store import GraphStore
 from graph.visibility import Scope
-from service.auth.errors import MissingToken
+from service.auth.errors import Errors, MissingToken
 from service.auth.principal import AUTH_OFF, Principal, Role
 from service.components import Services
 
@@ -36,7 +36,7 @@ def get_principal(
     if services.settings.api.auth == "off":
         return AUTH_OFF
     if credentials is None or not credentials.credentials.strip():
-        raise MissingToken("this endpoint needs an `Authorization: Bearer <token>` header")
+        raise MissingToken(Errors.A001)
     principal = services.tokens.verify(credentials.credentials.strip())
     request.state.principal = principal
     return principal

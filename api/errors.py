@@ -10,43 +10,52 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from extraction.errors import ExtractionError, LoaderError
-from graph.errors import (
-    GraphError,
-    InvalidStoreUrl,
-    NotFound,
-    StoreUnavailable,
-    WriteFailed,
-)
+from core.errors import GovKGError
+from extraction.errors import LoaderError
+from graph.errors import InvalidStoreUrl, NotFound, StoreUnavailable, WriteFailed
 from ontology.errors import OntologyError
-from qa.errors import (
-    BadQuestion,
-    BadQuestionsFile,
-    GeneratorFailed,
-    ModelUnavailable,
-    QaConfigError,
-    QaError,
-)
-from service.auth.errors import AuthError
+from qa.errors import BadQuestion, BadQuestionsFile, GeneratorFailed, ModelUnavailable, QaConfigError
+from service.auth.errors import AuthConfigError, AuthError, BadTokenRequest, Forbidden, UnknownToken
+from service.errors import QueryError
 
 RETRY_AFTER_S = 5
 
-STATUS_BY_ERROR: tuple[tuple[type[Exception], int], ...] = (
+# Every package's errors to HTTP statuses, most specific first; the first class an error is an instance of
+# gives its status, and any other GovKGError (a package's base class: ExtractionError, GraphError, QaError) is 500.
+STATUS_BY_ERROR: tuple[tuple[type[GovKGError], int], ...] = (
     (NotFound, 404),
-    (StoreUnavailable, 503),
+    (StoreUnavailable, 503),  # with Retry-After: the store reconnects by itself when it is back
     (WriteFailed, 500),
     (InvalidStoreUrl, 500),
-    (GraphError, 500),
     (LoaderError, 422),
-    (ExtractionError, 500),
     (OntologyError, 422),
     (BadQuestion, 422),
     (BadQuestionsFile, 422),
     (ModelUnavailable, 503),
     (GeneratorFailed, 502),
     (QaConfigError, 500),
-    (QaError, 500),
+    (Forbidden, 403),
+    (BadTokenRequest, 422),
+    (UnknownToken, 404),
+    (AuthConfigError, 500),
+    (AuthError, 401),  # no valid token (MissingToken, InvalidToken, ExpiredToken, RevokedToken): WWW-Authenticate
+    (QueryError, 422),
+    (GovKGError, 500),
 )
+
+
+def status_for(kind: type[GovKGError]) -> int:
+    """The HTTP status the API answers an error of this class with."""
+    return next(status for error, status in STATUS_BY_ERROR if issubclass(kind, error))
+
+
+def headers_for(status: int) -> dict[str, str] | None:
+    """The headers an error answer of this status carries."""
+    if status == 401:
+        return {"WWW-Authenticate": 'Bearer realm="govkg"'}
+    if status == 503:  # the store (or a model) is not there now: ask clients to come back
+        return {"Retry-After": str(RETRY_AFTER_S)}
+    return None
 
 
 class ErrorDetail(BaseModel):
@@ -64,8 +73,9 @@ class ErrorBody(BaseModel):
 
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for these error statuses, all with the ErrorBody shape."""
-    what = {400: "the body cannot be parsed (not JSON, not UTF-8)", 401: "no valid bearer token", 403: "the token's role or departments do not allow it",
-            404: "unknown, or not visible to the token", 413: "the request is too large",
+    what = {400: "the body cannot be parsed (not JSON, not UTF-8)", 401: "no valid bearer token",
+            403: "the token's role or departments do not allow it", 404: "unknown, or not visible to the token",
+            413: "the request is too large",
             503: "the store is unreachable (see Retry-After)"}
     return {status: {"model": ErrorBody, "description": what.get(status, "error")} for status in statuses}
 
@@ -91,15 +101,11 @@ def allowed_methods(request: Request) -> list[str]:
 
 def install_error_handlers(app: FastAPI) -> None:
     async def known_error(request: Request, exc: Exception) -> JSONResponse:
-        status = next(code for kind, code in STATUS_BY_ERROR if isinstance(exc, kind))
-        message = getattr(exc, "message", str(exc))
-        # the store is down: ask clients to come back (the store reconnects by itself when it is back)
-        headers = {"Retry-After": str(RETRY_AFTER_S)} if status == 503 else None
-        return JSONResponse(error_body(status, message, getattr(exc, "code", None)), status_code=status,
-                            headers=headers)
+        assert isinstance(exc, GovKGError)
+        status = status_for(type(exc))
+        return JSONResponse(error_body(status, exc.message, exc.code), status_code=status, headers=headers_for(status))
 
-    for kind, _ in STATUS_BY_ERROR:
-        app.add_exception_handler(kind, known_error)
+    app.add_exception_handler(GovKGError, known_error)
 
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
@@ -116,11 +122,5 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(exc.status_code, str(exc.detail)), status_code=exc.status_code,
                             headers=headers or None)
 
-    async def auth_error(request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, AuthError)
-        headers = {"WWW-Authenticate": 'Bearer realm="govkg"'} if exc.status == 401 else None
-        return JSONResponse(error_body(exc.status, exc.message, exc.code), status_code=exc.status, headers=headers)
-
-    app.add_exception_handler(AuthError, auth_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -1,29 +1,15 @@
 """`govkg tokens create|list|revoke` and `govkg audit`: principals and the audit log, from the local CLI
-(which holds the data directory and acts as an administrator).
-
-Registered on the root app by `register(app)`; the settings are the root context's object.
-"""
+(which holds the data directory and acts as an administrator)."""
 from __future__ import annotations
 
 from typing import Annotated
 
 import typer
 
-from cli.output import console, fail, print_json
-from graph.errors import GraphError
+from cli.app import JsonOpt, StoreOpt, app, opened, tokens_app
+from cli.output import console, print_json
 from service.auth.errors import AuthError
 from service.auth.principal import Role
-from service.components import build_services
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoreOpt = Annotated[str | None, typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
-
-tokens_app = typer.Typer(help="Bearer tokens of the HTTP API (stored as salted hashes).", no_args_is_help=True)
-
-
-def register(app: typer.Typer) -> None:
-    app.add_typer(tokens_app, name="tokens")
-    app.command("audit")(audit_cmd)
 
 
 @tokens_app.command("create")
@@ -40,14 +26,9 @@ def tokens_create(
     as_json: JsonOpt = False,
 ) -> None:
     """Create a token and print it once (only its salted hash is kept)."""
-    services = build_services(ctx.find_root().obj, store)
-    try:
+    with opened(ctx, store, as_json, errors=(AuthError,)) as services:
         created = services.tokens.create(name, department or [], label or [], role, expires)
         services.audit.record("cli", "tokens", "ok", target=created.info.id, detail=f"created {name!r} ({role.value})")
-    except (AuthError, GraphError) as exc:
-        fail(str(exc), as_json)
-    finally:
-        services.close()
     if as_json:
         print_json(created)
         return
@@ -62,11 +43,8 @@ def tokens_create(
 @tokens_app.command("list")
 def tokens_list(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Every token (never the secret), with its state."""
-    services = build_services(ctx.find_root().obj)
-    try:
+    with opened(ctx, as_json=as_json) as services:
         infos = services.tokens.list()
-    finally:
-        services.close()
     if as_json:
         print_json([{**i.model_dump(mode="json"), "active": i.active} for i in infos])
         return
@@ -85,20 +63,16 @@ def tokens_revoke(
     as_json: JsonOpt = False,
 ) -> None:
     """Revoke a token: it stops working at once."""
-    services = build_services(ctx.find_root().obj, store)
-    try:
+    with opened(ctx, store, as_json, errors=(AuthError,)) as services:
         revoked = services.tokens.revoke(id_or_name)
         services.audit.record("cli", "tokens", "ok", target=id_or_name, detail=f"revoked {revoked}")
-    except (AuthError, GraphError) as exc:
-        fail(str(exc), as_json)
-    finally:
-        services.close()
     if as_json:
         print_json({"revoked": revoked})
     else:
         console.print(f"revoked {revoked} token(s)")
 
 
+@app.command("audit")
 def audit_cmd(
     ctx: typer.Context,
     action: Annotated[str | None, typer.Option(help="import, delete, export, ask or tokens.")] = None,
@@ -109,13 +83,8 @@ def audit_cmd(
     as_json: JsonOpt = False,
 ) -> None:
     """The audit log, newest first: who imported, deleted, exported and asked, when, and the outcome."""
-    services = build_services(ctx.find_root().obj, store)
-    try:
+    with opened(ctx, store, as_json) as services:
         events = services.store.audit_events(limit, offset, action=action, principal=principal)
-    except GraphError as exc:
-        fail(str(exc), as_json)
-    finally:
-        services.close()
     if as_json:
         print_json(events)
         return

@@ -1,32 +1,28 @@
 """`govkg neo4j start|stop|status`: manage the local Neo4j server (see tools/neo4j_server.py).
 
-The main CLI mounts it with its own settings:
-
-    app.add_typer(build_app(lambda: Neo4jServerConfig(home=settings.neo4j_home, ...)), name="neo4j")
-
-`get_config` may also take the Typer context (`def config(ctx: typer.Context)`), e.g. to
-read the root command's settings object from `ctx.find_root().obj` (typer 0.29 has no
-`typer.get_current_context()`). A `Neo4jServerConfig` found in `ctx.obj` itself takes
-precedence over `get_config`, so a parent command may also hand one down that way.
+`govkg neo4j …` manages the server the settings describe (`settings_config`). `build_app(get_config)` makes
+the same commands a standalone app for another config: `get_config` may also take the Typer context
+(`def config(ctx: typer.Context)`), e.g. to read the root command's settings object from
+`ctx.find_root().obj` (typer 0.29 has no `typer.get_current_context()`). A `Neo4jServerConfig` found in
+`ctx.obj` itself takes precedence over `get_config`, so a parent command may also hand one down that way.
 """
 from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
 from pathlib import Path
-from typing import Union
+from typing import Annotated, Any
 
 import pydantic
 import typer
 
+from cli.app import NEO4J_HELP, neo4j_app, settings_of
 from graph.errors import GraphError
 from tools.neo4j_server import Neo4jServer, Neo4jServerConfig, Neo4jServerStatus
 
-HELP = "Manage a local Neo4j server"
+StatusJsonOpt = Annotated[bool, typer.Option("--json", help="Print the status as JSON.")]
 
-JsonOption = typer.Option(False, "--json", help="Print the status as JSON.")
-
-ConfigGetter = Union[Callable[[], Neo4jServerConfig], Callable[[typer.Context], Neo4jServerConfig]]
+ConfigGetter = Callable[[], Neo4jServerConfig] | Callable[[typer.Context], Neo4jServerConfig]
 
 
 def _takes_context(get_config: Callable[..., Neo4jServerConfig]) -> bool:
@@ -38,9 +34,13 @@ def _takes_context(get_config: Callable[..., Neo4jServerConfig]) -> bool:
 
 
 def build_app(get_config: ConfigGetter) -> typer.Typer:
-    """A Typer app with `start`, `stop` and `status`, using the config `get_config()` returns
+    """A standalone Typer app with `start`, `stop` and `status`, using the config `get_config()` returns
     (`get_config(ctx)` when it takes an argument)."""
-    sub = typer.Typer(help=HELP, no_args_is_help=True, add_completion=False)
+    return add_commands(typer.Typer(help=NEO4J_HELP, no_args_is_help=True, add_completion=False), get_config)
+
+
+def add_commands(sub: typer.Typer, get_config: ConfigGetter) -> typer.Typer:
+    """Add `start`, `stop` and `status` to `sub`, using the config `get_config` gives (see `build_app`)."""
     with_ctx = _takes_context(get_config)
 
     def server(ctx: typer.Context) -> Neo4jServer:
@@ -68,8 +68,8 @@ def build_app(get_config: ConfigGetter) -> typer.Typer:
     @sub.command()
     def start(
         ctx: typer.Context,
-        timeout: float = typer.Option(120.0, "--timeout", min=1, help="Seconds to wait for Bolt."),
-        as_json: bool = JsonOption,
+        timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds to wait for Bolt.")] = 120.0,
+        as_json: StatusJsonOpt = False,
     ) -> None:
         """Start the server (downloading its jars on first use); no-op when it runs already."""
         run(ctx, as_json, lambda s: s.start(timeout_s=timeout))
@@ -77,15 +77,15 @@ def build_app(get_config: ConfigGetter) -> typer.Typer:
     @sub.command()
     def stop(
         ctx: typer.Context,
-        timeout: float = typer.Option(60.0, "--timeout", min=1,
-                                      help="Seconds to wait after SIGTERM before SIGKILL."),
-        as_json: bool = JsonOption,
+        timeout: Annotated[float, typer.Option("--timeout", min=1,
+                                               help="Seconds to wait after SIGTERM before SIGKILL.")] = 60.0,
+        as_json: StatusJsonOpt = False,
     ) -> None:
         """Stop the server (SIGTERM, then SIGKILL after --timeout); no-op when it is not running."""
         run(ctx, as_json, lambda s: s.stop(timeout_s=timeout))
 
     @sub.command()
-    def status(ctx: typer.Context, as_json: bool = JsonOption) -> None:
+    def status(ctx: typer.Context, as_json: StatusJsonOpt = False) -> None:
         """Show whether the server runs and how to connect to it (exit code 0 either way)."""
         run(ctx, as_json, lambda s: s.status())
 
@@ -106,12 +106,23 @@ def _show(status: Neo4jServerStatus, as_json: bool) -> None:
     typer.echo(f"  detail:    {status.message}")
 
 
+def settings_config(ctx: typer.Context) -> Neo4jServerConfig:
+    """The server the settings describe (neo4j.*, the data directory's neo4j home)."""
+    settings = settings_of(ctx)
+    conf = settings.neo4j
+    extra: dict[str, Any] = {"jar_cache": conf.jar_cache} if conf.jar_cache else {}
+    if conf.version:
+        extra["version"] = conf.version
+    return Neo4jServerConfig(home=settings.neo4j_home.resolve(), bolt_port=conf.bolt_port, http_port=conf.http_port,
+                             heap=conf.heap, pagecache=conf.pagecache, user=conf.user, **extra)
+
+
 def _default_config() -> Neo4jServerConfig:
     """Standalone use (`python -m cli.neo4j`): a server in ./var/neo4j with defaults."""
     return Neo4jServerConfig(home=Path("var") / "neo4j")
 
 
-app = build_app(_default_config)
+add_commands(neo4j_app, settings_config)  # `govkg neo4j …`
 
 if __name__ == "__main__":
-    app()
+    build_app(_default_config)()

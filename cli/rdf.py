@@ -1,7 +1,4 @@
-"""`govkg export`, `govkg import-rdf` and `govkg validate-rdf`: the graph as RDF and back.
-
-Registered on the root app by `register(app)`; the settings are the root context's object.
-"""
+"""`govkg export`, `govkg import-rdf` and `govkg validate-rdf`: the graph as RDF and back."""
 from __future__ import annotations
 
 import sys
@@ -12,13 +9,9 @@ from typing import Annotated
 
 import typer
 
+from cli.app import JsonOpt, StoreOpt, app, opened
 from cli.output import console, err_console, fail, print_json
-from graph.errors import GraphError
 from ontology.errors import OntologyError, RdfFormatError
-from service.components import Services, build_services
-
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoreOpt = Annotated[str | None, typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
 
 
 class RdfFormat(str, Enum):
@@ -31,27 +24,18 @@ FormatOpt = Annotated[RdfFormat | None, typer.Option(
     "--format", "-f", help="turtle, jsonld or nt (default: from the file suffix, else turtle).")]
 
 
-def register(app: typer.Typer) -> None:
-    """Add `export`, `import-rdf` and `validate-rdf` to the root `govkg` app."""
-    app.command("export")(export_cmd)
-    app.command("import-rdf")(import_rdf_cmd)
-    app.command("validate-rdf")(validate_rdf_cmd)
-
-
-def _services(ctx: typer.Context, store: str | None) -> Services:
-    return build_services(ctx.find_root().obj, store)
-
-
 def _error(exc: Exception) -> str:
     if isinstance(exc, OntologyError):
         return str(exc)  # "[O010] ..." keeps the code
     return getattr(exc, "message", None) or str(exc)
 
 
+@app.command("export")
 def export_cmd(
     ctx: typer.Context,
     format: FormatOpt = None,
-    department: Annotated[str | None, typer.Option("--department", "-d", help="Only this department's documents.")] = None,
+    department: Annotated[str | None, typer.Option(
+        "--department", "-d", help="Only this department's documents.")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file (default: stdout).")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
@@ -67,18 +51,13 @@ def export_cmd(
         except RdfFormatError:
             fmt = "turtle"
     started = time.perf_counter()
-    services = _services(ctx, store)
-    try:
+    with opened(ctx, store, as_json, errors=(OntologyError,), describe=_error) as services:
         rdf = export_graph(services.store.iter_document_graphs(department=department), services.ontology)
         text = serialize(rdf, fmt)
         counts = count_nodes(rdf)
         services.audit.record("cli", "export", "ok", target=fmt, department=department,
                               detail=f"documents {counts['documents']}, facts {counts['facts']}, "
                                      f"triples {counts['triples']}")
-    except (GraphError, OntologyError) as exc:
-        fail(_error(exc), as_json)
-    finally:
-        services.close()
     if out is not None:
         try:
             out.parent.mkdir(parents=True, exist_ok=True)
@@ -104,6 +83,7 @@ def export_cmd(
                           f"in {summary['elapsed_s']} s", highlight=False)
 
 
+@app.command("import-rdf")
 def import_rdf_cmd(
     ctx: typer.Context,
     file: Annotated[Path, typer.Argument(help="An export: .ttl, .jsonld/.json or .nt.")],
@@ -116,8 +96,7 @@ def import_rdf_cmd(
     from ontology.rdf_import import graphs_from_rdf, load_rdf
 
     started = time.perf_counter()
-    services = _services(ctx, store)
-    try:
+    with opened(ctx, store, as_json, errors=(OntologyError,), describe=_error) as services:
         before = services.store.stats()
         if not merge and (before.documents or before.entities):
             fail(f"the store ({services.store.name}) is not empty: it holds {before.documents} documents and "
@@ -129,10 +108,6 @@ def import_rdf_cmd(
         for graph in graphs:
             services.store.write(graph)
         after = services.store.stats()
-    except (GraphError, OntologyError) as exc:
-        fail(_error(exc), as_json)
-    finally:
-        services.close()
     result = {
         "file": str(file),
         "triples": len(rdf),
@@ -157,6 +132,7 @@ def import_rdf_cmd(
                   f"mentions, {after.entities} entities, {after.facts} facts", highlight=False)
 
 
+@app.command("validate-rdf")
 def validate_rdf_cmd(
     file: Annotated[Path, typer.Argument(help="An export: .ttl, .jsonld/.json or .nt.")],
     format: FormatOpt = None,

@@ -1,7 +1,4 @@
-"""`govkg import-records`: structured records (YAML, JSON, CSV, TSV) into the graph, by mapping.
-
-Registered on the root app by `register(app)`; the settings are the root context's object.
-"""
+"""`govkg import-records`: structured records (YAML, JSON, CSV, TSV) into the graph, by mapping."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,24 +6,18 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from cli.app import JsonOpt, StoreOpt, app, opened
 from cli.output import console, emit_report, err_console, fail
-from graph.errors import GraphError
-from service.components import Services, build_services, default_gazetteer_dir
+from service.components import Services, default_gazetteer_dir
 
 if TYPE_CHECKING:
     from extraction.structured.importer import RecordsImporter, RecordsImportReport
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON for scripts.")]
-StoreOpt = Annotated[str | None, typer.Option("--store", help="sqlite, sqlite:///file.db or a Neo4j URI.")]
 MAX_FAILURES_SHOWN = 20
 
 
-def register(app: typer.Typer) -> None:
-    """Add `import-records` to the root `govkg` app."""
-    app.command("import-records")(import_records_cmd)
-
-
-def records_importer(services: Services, department: str | None = None, labels: tuple[str, ...] = ()) -> RecordsImporter:
+def records_importer(services: Services, department: str | None = None,
+                     labels: tuple[str, ...] = ()) -> RecordsImporter:
     """A records importer over the services' store, ontology and gazetteer."""
     from extraction.gazetteer.entries import load_entries
     from extraction.structured.importer import RecordsImporter
@@ -40,6 +31,7 @@ def records_importer(services: Services, department: str | None = None, labels: 
                            labels=labels)
 
 
+@app.command("import-records")
 def import_records_cmd(
     ctx: typer.Context,
     files: Annotated[list[Path] | None, typer.Argument(help="Records files (YAML, JSON, CSV, TSV).")] = None,
@@ -47,8 +39,10 @@ def import_records_cmd(
         "--mapping", "-m", help="A shipped mapping's name (data/mappings) or a mapping file.")] = None,
     all_shipped: Annotated[bool, typer.Option(
         "--all-shipped", help="Import every shipped mapping with its default file (data/gazetteers).")] = False,
-    department: Annotated[str | None, typer.Option("--department", "-d", help="Department owning these records.")] = None,
-    label: Annotated[list[str] | None, typer.Option("--label", "-l", help="Access label (repeatable), e.g. public.")] = None,
+    department: Annotated[str | None, typer.Option(
+        "--department", "-d", help="Department owning these records.")] = None,
+    label: Annotated[list[str] | None, typer.Option(
+        "--label", "-l", help="Access label (repeatable), e.g. public.")] = None,
     store: StoreOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -57,17 +51,12 @@ def import_records_cmd(
         fail("--all-shipped takes no FILE and no --mapping", as_json, code=2)
     if not all_shipped and not (files and mapping):
         fail("give FILE... and --mapping NAME_OR_PATH, or --all-shipped", as_json, code=2)
-    services = build_services(ctx.find_root().obj, store)
-    try:
+    with opened(ctx, store, as_json) as services:
         importer = records_importer(services, department, tuple(label or ()))
         if all_shipped:
             report = importer.import_shipped()
         else:
             report = importer.import_files(mapping or "", files or [])
-    except GraphError as exc:
-        fail(str(exc), as_json)
-    finally:
-        services.close()
     emit_report(report, as_json, _print_report)
 
 

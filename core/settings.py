@@ -78,7 +78,9 @@ class ModelSettings(BaseModel):
     ner_model: Path | None = None  # default: models/ner (built by `make models`)
     threads: int = Field(2, ge=1)  # torch threads for inference and training
     batch_size: int = Field(64, ge=1)
-    quantize: bool = True  # int8 dynamic quantization of the encoder projections (about 2× faster on CPUs with VNNI, little gain on AVX2 only; F1 −0.1 to −0.2 points)
+    # int8 dynamic quantization of the encoder projections (about 2× faster on CPUs with VNNI, little gain on
+    # AVX2 only; F1 −0.1 to −0.2 points)
+    quantize: bool = True
     min_entity_confidence: float = Field(0.5, ge=0.0, le=1.0)  # NER spans below are not mentions
     re_model: Path | None = None  # default: models/re (built by `make models-re`; used only when named)
     joint_model: Path | None = None  # default: models/joint (built by `make models`)
@@ -109,11 +111,17 @@ class OpenAISettings(BaseModel):
 
 
 class QaSettings(BaseModel):
-    """Question answering (`POST /ask`, `govkg ask`): each stage a component chosen by name."""
+    """Question answering (`POST /ask`, `govkg ask`): each stage a component chosen by name.
+
+    Each name is one registered under the kind of the same name (`qa.analyzer`, ...; the built-ins in
+    qa/builtin.py); building the pipeline refuses an unknown one (Q005, with the known names).
+    """
 
     analyzer: str = "rules"  # question analysis
     graph_retriever: str = "facts"
     text_retriever: str = "hybrid"  # "hybrid" (BM25 + vectors, RRF), "bm25", "dense"
+    # each a registered span source ("spacy", "patterns") or a recognizer the extraction pipeline runs
+    # ("gazetteer", or "recognizer:<name>")
     span_sources: list[str] = Field(default_factory=lambda: ["gazetteer", "spacy", "patterns"])
     generator: str = "smollm2"  # the generative mode's generator: "smollm2" or "openai"
     mode: str = "auto"  # default mode: "auto" (generative, checked, extractive fallback), "extractive", "generative"

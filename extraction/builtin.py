@@ -1,4 +1,6 @@
-"""Registration of the built-in components under the names settings use."""
+"""Registration of the built-in extraction components (segmenter, recognizer, resolver, relation_extractor,
+validator) under the names `PipelineSettings` uses; the other kinds register in extraction/loaders/,
+graph/factory.py and qa/builtin.py (see extraction/registry.py)."""
 from __future__ import annotations
 
 from collections.abc import Callable

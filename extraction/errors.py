@@ -1,10 +1,10 @@
-"""All error messages of the extraction package, with codes (the spaCy way)."""
+"""All error messages of the extraction package, with codes (the spaCy way; see core/errors.py)."""
 from __future__ import annotations
 
-from enum import Enum
+from core.errors import Catalogue, GovKGError
 
 
-class Errors(str, Enum):
+class Errors(Catalogue):
     E001 = "unsupported file type {suffix!r}; supported: {supported}"
     E002 = "the file is empty"
     E003 = "the file holds only white space"
@@ -82,28 +82,19 @@ class Errors(str, Enum):
     E075 = "{path}: no gold sentences found"
     E076 = "the evaluation documents did not import into the scratch store: {reason}"
     E077 = "gold sentence {sentence} is not in the stored text of its document"
-
-    def format(self, **kwargs: object) -> str:  # type: ignore[override]
-        return f"[{self.name}] " + self.value.format(**kwargs)
+    E079 = "documents to label for the joint head, but no pipeline to label them with (train_joint's labeler)"
 
 
-class ExtractionError(Exception):
-    """Base class for errors of the extraction package."""
+class ExtractionError(GovKGError):
+    """Base class for errors of the extraction package. Unlike the other packages, its `message` keeps the
+    code in front ("[E001] unsupported file type ..."), as the import reports (ImportFailure) carry it."""
+
+    catalogue = Errors
+    package = "extraction"
 
     def __init__(self, error: Errors, **kwargs: object) -> None:
-        self.code = error.name
-        self.message = error.format(**kwargs)
-        super().__init__(self.message)
-
-    def __reduce__(self) -> tuple[object, ...]:  # picklable: a loader worker process sends them back
-        return _rebuild, (type(self), self.code, self.message)
-
-
-def _rebuild(cls: type[ExtractionError], code: str, message: str) -> ExtractionError:
-    error = cls.__new__(cls)
-    error.code, error.message = code, message
-    Exception.__init__(error, message)
-    return error
+        super().__init__(error, **kwargs)
+        self.message = str(self)
 
 
 class LoaderError(ExtractionError):

@@ -234,7 +234,8 @@ class Importer:
         return self._finish(report, started, entity_ids)
 
     # -- one file --------------------------------------------------------------------------
-    def _import_outcomes(self, report: ImportReport, outcomes: list[LoadOutcome], path: Path, entity_ids: set[str]) -> bool:
+    def _import_outcomes(self, report: ImportReport, outcomes: list[LoadOutcome], path: Path,
+                         entity_ids: set[str]) -> bool:
         """Import a file's documents; False when the store is gone and the batch must stop."""
         for outcome in outcomes:
             if isinstance(outcome, LoaderError):

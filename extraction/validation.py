@@ -16,7 +16,8 @@ class OntologyFactValidator:
     """`min_confidence` holds for every extractor, unless `by_extractor` sets its own threshold: a fact is
     kept when one of its sources reaches its extractor's threshold."""
 
-    def __init__(self, check: FactCheck, min_confidence: float, by_extractor: Mapping[str, float] | None = None) -> None:
+    def __init__(self, check: FactCheck, min_confidence: float,
+                 by_extractor: Mapping[str, float] | None = None) -> None:
         self.check = check
         self.min_confidence = min_confidence
         self.by_extractor = dict(by_extractor or {})
@@ -29,7 +30,8 @@ class OntologyFactValidator:
         kept: list[Fact] = []
         held: list[CandidateFact] = []
         for fact in facts:
-            reason = self.check(types.get(fact.subject_id, "Entity"), fact.predicate, types.get(fact.object_id, "Entity"))
+            reason = self.check(types.get(fact.subject_id, "Entity"), fact.predicate,
+                                types.get(fact.object_id, "Entity"))
             if reason is not None:
                 held.append(CandidateFact(fact=fact, status="rejected", reason=reason))
             elif not any(p.confidence >= self.threshold(p.extractor.name) for p in fact.provenance):

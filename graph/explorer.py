@@ -9,8 +9,10 @@ from itertools import islice
 import networkx as nx
 from pydantic import BaseModel
 
-from graph.errors import NotFound
+from graph.errors import Errors, NotFound
 from graph.projection import Projection
+from graph.store import GraphStore, shortest_paths_of
+from graph.visibility import Scope
 
 
 class NodeData(BaseModel):
@@ -73,6 +75,14 @@ class Community(BaseModel):
 PathFinder = Callable[[str, str, int, int], list[list[str]]]
 
 
+def path_finder(store: GraphStore, scope: Scope | None) -> PathFinder | None:
+    """The store's own shortest-path search (the SHORTEST_PATHS feature: Neo4j's allShortestPaths) for the
+    unscoped graph; None under a scope or on a store without the feature: `paths` then searches the projection
+    with networkx (a scope's projection holds only what it may see, so no path runs through an invisible fact)."""
+    store_paths = shortest_paths_of(store) if scope is None else None
+    return store_paths.shortest_paths if store_paths is not None else None
+
+
 @dataclass(frozen=True)
 class Filters:
     types: frozenset[str] | None = None  # node classes allowed (subclasses expanded by the caller)
@@ -108,7 +118,7 @@ def _incident(projection: Projection, node_id: str) -> Iterable[tuple[str, str, 
 
 def require(projection: Projection, entity_id: str) -> None:
     if entity_id not in projection.graph:
-        raise NotFound(f"no entity with id {entity_id!r}")
+        raise NotFound(Errors.G002, kind="entity", id=entity_id)
 
 
 def neighbourhood(projection: Projection, entity_id: str, depth: int, filters: Filters, limit: int) -> Elements:
@@ -122,7 +132,9 @@ def neighbourhood(projection: Projection, entity_id: str, depth: int, filters: F
         for node in frontier:
             for source, target, key, data in _incident(projection, node):
                 other = target if source == node else source
-                if not filters.edge_ok(data) or not (other == entity_id or filters.node_ok(projection.graph.nodes[other])):
+                if not filters.edge_ok(data):
+                    continue
+                if not (other == entity_id or filters.node_ok(projection.graph.nodes[other])):
                     continue
                 edges[key] = _edge(source, target, key, data)
                 if other not in seen:
@@ -140,7 +152,7 @@ def paths(projection: Projection, source: str, target: str, max_length: int, k: 
           finder: PathFinder | None = None) -> Paths:
     """Up to k shortest paths (hops ≤ max_length), each hop with every fact linking its two entities.
 
-    `finder` is the store's own shortest-path query when it has one (Neo4j: allShortestPaths);
+    `finder` is the store's own shortest-path search when it has one (`path_finder`);
     otherwise networkx searches the projection."""
     require(projection, source)
     require(projection, target)
@@ -158,7 +170,7 @@ def paths(projection: Projection, source: str, target: str, max_length: int, k: 
     results, nodes, all_edges = [], set(), {}
     for path in found:
         hops = []
-        for a, b in zip(path, path[1:]):
+        for a, b in zip(path, path[1:], strict=False):
             for u, v in ((a, b), (b, a)):
                 for key, data in (projection.graph.get_edge_data(u, v) or {}).items():
                     edge = _edge(u, v, key, data)

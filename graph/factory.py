@@ -1,14 +1,29 @@
-"""Open the store a URL names: `sqlite` (the default file), `sqlite:///path`, `bolt://`, `neo4j://`."""
+"""Open the store a URL names: `sqlite` (the default file), `sqlite:///path`, `bolt://`, `neo4j://`.
+
+The stores register here by URL scheme (kind "store", extraction/registry.py): "sqlite", and each Neo4j
+scheme ("bolt", "neo4j", "bolt+s", ...); `open_store` builds the one a URL's scheme names.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
 
-from graph.errors import InvalidStoreUrl
+from extraction.registry import create, names, register
+from graph.errors import Errors, InvalidStoreUrl
 from graph.neo4j.connection import NEO4J_SCHEMES, Neo4jConnection
 from graph.store import GraphStore
 
-__all__ = ["NEO4J_SCHEMES", "Neo4jConnection", "open_store", "parse_sqlite_path"]
+__all__ = ["NEO4J_SCHEMES", "Neo4jConnection", "StoreResources", "open_store", "parse_sqlite_path", "store_scheme"]
+
+
+@dataclass(frozen=True)
+class StoreResources:
+    """What a store factory may use: the URL, the default SQLite file, the Neo4j connection settings."""
+
+    url: str
+    default_sqlite: Path
+    neo4j: Neo4jConnection | None = None
 
 
 def parse_sqlite_path(url: str, default: Path) -> Path | None:
@@ -20,20 +35,39 @@ def parse_sqlite_path(url: str, default: Path) -> Path | None:
     return None
 
 
+def store_scheme(url: str) -> str:
+    """The name of the store a URL names: its scheme ("sqlite" for the bare `sqlite`)."""
+    return "sqlite" if url == "sqlite" else urlparse(url).scheme
+
+
 def open_store(url: str, default_sqlite: Path, neo4j: Neo4jConnection | None = None) -> GraphStore:
-    sqlite_path = parse_sqlite_path(url, default_sqlite)
-    if sqlite_path is not None:
-        from graph.sqlite.store import SqliteStore
+    scheme = store_scheme(url)
+    if scheme not in names("store"):
+        raise _unknown_store(url)
+    return create("store", scheme, StoreResources(url, default_sqlite, neo4j))
 
-        return SqliteStore(sqlite_path)
-    scheme = urlparse(url).scheme
-    if scheme in NEO4J_SCHEMES:
-        if neo4j is None:
-            raise InvalidStoreUrl(f"{url}: Neo4j connection settings are missing")
-        from graph.neo4j.store import Neo4jStore
 
-        return Neo4jStore.connect(neo4j)
-    raise InvalidStoreUrl(
-        f"unknown store {url!r}: use 'sqlite', 'sqlite:///path/to/file.db' or a Neo4j URI "
-        f"({', '.join(s + '://' for s in NEO4J_SCHEMES)})"
-    )
+def _unknown_store(url: str) -> InvalidStoreUrl:
+    return InvalidStoreUrl(Errors.G003, url=url, schemes=", ".join(s + "://" for s in NEO4J_SCHEMES))
+
+
+@register("store", "sqlite")
+def _sqlite_store(resources: StoreResources) -> GraphStore:
+    path = parse_sqlite_path(resources.url, resources.default_sqlite)
+    if path is None:  # "sqlite:" but not a file path ("sqlite://host/...")
+        raise _unknown_store(resources.url)
+    from graph.sqlite.store import SqliteStore
+
+    return SqliteStore(path)
+
+
+def _neo4j_store(resources: StoreResources) -> GraphStore:
+    if resources.neo4j is None:
+        raise InvalidStoreUrl(Errors.G040, url=resources.url)
+    from graph.neo4j.store import Neo4jStore
+
+    return Neo4jStore.connect(resources.neo4j)
+
+
+for _scheme in NEO4J_SCHEMES:
+    register("store", _scheme)(_neo4j_store)

@@ -51,7 +51,8 @@ class Projection:
         if self._communities is None:
             graph = self.undirected
             connected = graph.subgraph(n for n in graph.nodes if graph.degree(n) > 0)
-            found = nx.community.louvain_communities(connected, weight="weight", seed=42) if connected.number_of_edges() else []
+            found = (nx.community.louvain_communities(connected, weight="weight", seed=42)
+                     if connected.number_of_edges() else [])
             self._communities = sorted(found, key=lambda c: (-len(c), min(c)))
         return self._communities
 

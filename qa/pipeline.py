@@ -1,8 +1,9 @@
 """The question-answering pipeline: analysis → graph and text retrieval → answer → check → abstention.
 
-Each stage is a component chosen by name in `QaSettings`; `build_qa_pipeline` assembles them
-from its explicit inputs (settings, store, ontology, recognizers, encoder). Models (encoder, spaCy, SmolLM2) load once, lazily or in the background
-(`warm_up`), behind locks.
+Each stage is a component chosen by name in `QaSettings` from the component registry (kinds `qa.analyzer`,
+`qa.graph_retriever`, `qa.text_retriever`, `qa.span_source`, `qa.generator`; the built-ins in qa/builtin.py);
+`build_qa_pipeline` assembles them from its explicit inputs (settings, store, ontology, recognizers, encoder).
+Models (encoder, spaCy, SmolLM2) load once, lazily or in the background (`warm_up`), behind locks.
 """
 from __future__ import annotations
 
@@ -10,24 +11,19 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
+from extraction.registry import create, names
 from graph.explorer import Edge, EdgeData, Elements, Node, NodeData
 from graph.store import FactView, GraphStore
 from graph.visibility import Scope as Visibility
-from qa.analysis import RulesAnalyzer
+from qa.builtin import QaResources
 from qa.check import CheckResult, attribute, check_answer, is_one_of
-from qa.errors import BadQuestion, QaConfigError, QaError
+from qa.errors import BadQuestion, Errors, QaConfigError, QaError
 from qa.generators.base import TextGenerator, number_evidence
 from qa.models import Analysis, Answer, AskResponse, Citation, Evidence, Mode
 from qa.reader import ExtractiveReader, fact_citations, sentence_citation
-from qa.retrieval import (
-    DocumentScopes,
-    FactRetriever,
-    HybridTextRetriever,
-    IdfCache,
-    Scope,
-)
+from qa.retrieval import DocumentScopes, GraphRetriever, IdfCache, Scope, TextRetriever
 from qa.spans import build_span_sources
 
 if TYPE_CHECKING:
@@ -40,13 +36,21 @@ if TYPE_CHECKING:
 MODES = ("auto", "extractive", "generative")
 
 
+class QuestionAnalyzer(Protocol):
+    """`qa.analyzer`: what a question asks (answer types, predicates, linked entities, keywords)."""
+
+    name: str
+
+    def analyze(self, question: str, access: Visibility | None = None) -> Analysis: ...
+
+
 @dataclass
 class QaPipeline:
     store: GraphStore
     settings: QaSettings
-    analyzer: RulesAnalyzer
-    facts: FactRetriever
-    text: HybridTextRetriever
+    analyzer: QuestionAnalyzer
+    facts: GraphRetriever
+    text: TextRetriever
     reader: ExtractiveReader
     generator_factory: Callable[[], TextGenerator]
     scopes: DocumentScopes
@@ -79,12 +83,12 @@ class QaPipeline:
         citations and suggestions all come from visible documents."""
         mode = mode or self.settings.mode  # type: ignore[assignment]
         if mode not in MODES:
-            raise BadQuestion(f"unknown mode {mode!r}; modes: {', '.join(MODES)}")
+            raise BadQuestion(Errors.Q010, mode=mode, modes=", ".join(MODES))
         question = " ".join(question.split())
         if not question:
-            raise BadQuestion("the question is empty")
+            raise BadQuestion(Errors.Q001)
         if len(question) > self.settings.max_question_chars:
-            raise BadQuestion(f"the question is longer than {self.settings.max_question_chars} characters")
+            raise BadQuestion(Errors.Q011, limit=self.settings.max_question_chars)
         timings: dict[str, float] = {}
         clock = time.perf_counter()
 
@@ -104,7 +108,8 @@ class QaPipeline:
         evidence = Evidence(facts=facts, sentences=sentences, sentence_scores=scores, facts_considered=considered,
                             weights=self.weights(analysis.keywords), preferred_documents=scope.preferred)
         best = sentences[: self.settings.neighbour_sentences]
-        keys = [(h.document_id, h.sentence_index + step) for h in best for step in (-1, 1) if h.sentence_index + step >= 0]
+        keys = [(h.document_id, h.sentence_index + step) for h in best for step in (-1, 1)
+                if h.sentence_index + step >= 0]
         anchors = {(h.document_id, h.sentence_index) for h in best}
         for hit in self.store.get_sentences(keys, scope=access):  # a retrieved sentence may also be read as a neighbour
             for step in (-1, 1):
@@ -119,7 +124,7 @@ class QaPipeline:
             answer = self._generate(analysis, evidence, answer)
             lap("generation")
         timings["total"] = round(sum(timings.values()), 1)
-        return self._response(analysis, evidence, answer, timings, mode)  # type: ignore[arg-type]
+        return self._response(analysis, evidence, answer, timings, mode)
 
     def weights(self, keywords: list[str]) -> dict[str, float]:
         return self.idf.weights(keywords)
@@ -227,53 +232,47 @@ def build_qa_pipeline(settings: QaSettings, store: GraphStore, ontology: Ontolog
             if getattr(candidate, "name", None) == name:
                 return candidate
         known = ", ".join(getattr(r, "name", "?") for r in recognizers())
-        raise QaConfigError(f"qa.span_sources names recognizer {name!r}, which the extraction pipeline "
-                          f"does not run (pipeline.recognizers: {known})")
+        raise QaConfigError(Errors.Q050, name=name, known=known, sources=", ".join(names("qa.span_source")))
 
     def map_label(label: str) -> str | None:
         return ontology.map_entity_label("ontonotes", label)
 
-    sources = build_span_sources(settings.span_sources, recognizer, map_label)
-    analyzer = RulesAnalyzer(store, ontology, sources)
-    facts = FactRetriever(store, fits, inverse)
-
-    def encode(text: str) -> list[float]:
-        return encoder.embed_array([text])[0].tolist()
-
-    kind = settings.text_retriever
-    if kind not in ("hybrid", "bm25", "dense"):
-        raise QaConfigError(f"unknown qa.text_retriever {kind!r}; known: hybrid, bm25, dense")
-    if settings.analyzer != RulesAnalyzer.name:
-        raise QaConfigError(f"unknown qa.analyzer {settings.analyzer!r}; known: {RulesAnalyzer.name}")
-    if settings.graph_retriever != FactRetriever.name:
-        raise QaConfigError(f"unknown qa.graph_retriever {settings.graph_retriever!r}; known: {FactRetriever.name}")
-    text = HybridTextRetriever(store, encode if kind in ("hybrid", "dense") else None, settings.bm25_candidates,
-                               settings.dense_candidates, settings.rrf_k, use_bm25=kind != "dense")
+    chosen = {"qa.analyzer": settings.analyzer, "qa.graph_retriever": settings.graph_retriever,
+              "qa.text_retriever": settings.text_retriever, "qa.generator": settings.generator}
+    for kind, name in chosen.items():  # every name now, though the generator is built on first use
+        check_name(kind, name)
+    resources = QaResources(settings=settings, store=store, ontology=ontology, encoder=encoder, fits=fits,
+                            inverse=inverse, map_label=map_label, recognizer=recognizer)
+    sources = resources.span_sources = build_span_sources(settings.span_sources, resources)
+    analyzer: QuestionAnalyzer = create_component("qa.analyzer", settings.analyzer, resources)
+    facts: GraphRetriever = create_component("qa.graph_retriever", settings.graph_retriever, resources)
+    text: TextRetriever = create_component("qa.text_retriever", settings.text_retriever, resources)
     reader = ExtractiveReader(sources, fits, inverse)
 
     def make_generator() -> TextGenerator:
-        if settings.generator == "openai":
-            from qa.generators.openai_compat import OpenAICompatibleGenerator
-
-            conf = settings.openai
-            if not conf.base_url:
-                raise QaConfigError("qa.generator is 'openai' but qa.openai.base_url is not set")
-            return OpenAICompatibleGenerator(conf.base_url, conf.model, conf.api_key, conf.timeout_s, conf.max_tokens)
-        if settings.generator == "smollm2":
-            from qa.generators.smollm import SmolLM2Generator
-
-            return SmolLM2Generator(settings.smollm_gguf, settings.max_new_tokens, settings.torch_threads)
-        raise QaConfigError(f"unknown qa.generator {settings.generator!r}; known: smollm2, openai")
+        return create_component("qa.generator", settings.generator, resources)
 
     warmers: list[Callable[[], Any]] = [lambda: analyzer.analyze("Who leads the Department of Energy?")]
-    if kind in ("hybrid", "dense"):
-        warmers.append(encoder.load)
-    for source in sources:
-        if hasattr(source, "load"):
-            warmers.append(source.load)
+    for component in (text, *sources):  # the encoder of dense retrieval, spaCy
+        load = getattr(component, "load", None)
+        if load is not None:
+            warmers.append(load)
     return QaPipeline(store=store, settings=settings, analyzer=analyzer, facts=facts, text=text, reader=reader,
                       generator_factory=make_generator, scopes=DocumentScopes(store), idf=IdfCache(store),
                       warmers=warmers)
+
+
+def check_name(kind: str, name: str) -> None:
+    """QaConfigError (Q005) unless `name` is registered under `kind` (a `qa.*` setting of the same name)."""
+    known = names(kind)
+    if name not in known:
+        raise QaConfigError(Errors.Q005, kind=kind, name=name, known=", ".join(known) or "none")
+
+
+def create_component(kind: str, name: str, resources: QaResources) -> Any:
+    """The question-answering component registered as `name` under `kind`, built from `resources`."""
+    check_name(kind, name)
+    return create(kind, name, resources)
 
 
 def _is_a(ontology: Any, child: str, parent: str) -> bool:

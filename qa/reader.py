@@ -16,7 +16,7 @@ from extraction.records import normalize_name
 from graph.store import FactView, SentenceHit
 from qa.models import Analysis, Answer, Citation, Evidence, FactEvidence, Span, Triple
 from qa.retrieval import stem
-from qa.spans import SpacySpans, SpanSource
+from qa.spans import SpanSource
 
 READER_NAME = "extractive-reader"
 READER_VERSION = "1"
@@ -103,7 +103,7 @@ class ExtractiveReader:
                 passages.append((rank, neighbour, hit))
         per_passage = self._spans([hit for _, hit, _ in passages])
         prepared = []
-        for rank, hit, before in passages:
+        for _rank, hit, before in passages:
             tokens = [(m.start(), m.end(), stem(m.group()), False) for m in _TOKEN.finditer(hit.sentence)]
             if before is not None:  # the retrieved sentence's words count too, before or after the neighbour's
                 context = [(-1, -1, stem(m.group()), True) for m in _TOKEN.finditer(before.sentence)]
@@ -182,10 +182,8 @@ class ExtractiveReader:
         texts = [s.sentence for s in sentences]
         out: list[list[Span]] = [[] for _ in texts]
         for source in self.span_sources:
-            if isinstance(source, SpacySpans):
-                results = source.spans_many(texts)
-            else:
-                results = [source.spans(t) for t in texts]
+            many = getattr(source, "spans_many", None)  # a source that reads sentences in batches (spaCy)
+            results = many(texts) if many is not None else [source.spans(t) for t in texts]
             for bucket, spans in zip(out, results, strict=True):
                 bucket.extend(spans)
         return out

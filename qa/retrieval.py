@@ -13,6 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 from graph.store import DocumentSummary, GraphStore, SentenceHit
 from graph.visibility import Scope as Visibility
@@ -114,6 +115,22 @@ class IdfCache:
         return {w: math.log((total - df[w] + 0.5) / (df[w] + 0.5) + 1.0) for w in words}
 
 
+class GraphRetriever(Protocol):
+    """`qa.graph_retriever`: the facts that may answer, scored, and how many facts were considered."""
+
+    name: str
+
+    def retrieve(self, analysis: Analysis, scope: Scope) -> tuple[list[FactEvidence], int]: ...
+
+
+class TextRetriever(Protocol):
+    """`qa.text_retriever`: the best `limit` sentences and their scores."""
+
+    name: str
+
+    def retrieve(self, analysis: Analysis, scope: Scope, limit: int) -> tuple[list[SentenceHit], list[float]]: ...
+
+
 class FactRetriever:
     """Facts around the linked entities, scored by predicate, answer type and support."""
 
@@ -152,7 +169,8 @@ class FactRetriever:
                 support = max((keyword_overlap(analysis.keywords, p.sentence)
                                + (0.5 if any(ph in p.sentence for ph in analysis.phrases) else 0.0)
                                for p in fact.provenance), default=0.0)
-                score = side_score * (0.45 * predicate + 0.3 * type_fit + 0.25 * support) * (0.5 + 0.5 * fact.confidence)
+                score = (side_score * (0.45 * predicate + 0.3 * type_fit + 0.25 * support)
+                         * (0.5 + 0.5 * fact.confidence))
                 known = found.get(fact.id)
                 if known is None or known.score < score:
                     found[fact.id] = FactEvidence(fact=fact, answer_side=side, score=round(score, 4))
@@ -172,14 +190,20 @@ class HybridTextRetriever:
     """BM25 + dense vectors, fused by reciprocal rank (k = rrf_k)."""
 
     def __init__(self, store: GraphStore, encode: Callable[[str], list[float]] | None, bm25_candidates: int,
-                 dense_candidates: int, rrf_k: int, use_bm25: bool = True) -> None:
+                 dense_candidates: int, rrf_k: int, use_bm25: bool = True,
+                 warm: Callable[[], object] | None = None) -> None:
         self.store = store
         self.encode = encode
+        self.warm = warm  # loads the encoder behind `encode`
         self.use_bm25 = use_bm25
         self.bm25_candidates = bm25_candidates
         self.dense_candidates = dense_candidates
         self.rrf_k = rrf_k
         self.name = "hybrid" if (encode and use_bm25) else ("dense" if encode else "bm25")
+
+    def load(self) -> None:
+        if self.warm is not None:
+            self.warm()
 
     def retrieve(self, analysis: Analysis, scope: Scope, limit: int) -> tuple[list[SentenceHit], list[float]]:
         query = " ".join([*analysis.keywords, *(link.text for link in analysis.links)])
@@ -209,4 +233,5 @@ def fuse(runs: list[list[SentenceHit]], k: int, limit: int) -> tuple[list[Senten
     return [hits[key] for key in order], [scores[key] for key in order]
 
 
-__all__ = ["DocumentScopes", "Evidence", "FactRetriever", "HybridTextRetriever", "Scope", "fuse"]
+__all__ = ["DocumentScopes", "Evidence", "FactRetriever", "GraphRetriever", "HybridTextRetriever", "Scope",
+           "TextRetriever", "fuse"]

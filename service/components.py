@@ -7,7 +7,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.settings import Settings
+from core.settings import Settings, load_settings
 from graph.factory import NEO4J_SCHEMES, Neo4jConnection, open_store
 from graph.projection import ProjectionCache
 from graph.store import GraphStore
@@ -19,6 +19,7 @@ from service.auth.tokens import TokenStore
 if TYPE_CHECKING:  # spaCy (and torch through thinc) load only for commands that extract
     from extraction.importer import Importer
     from extraction.pipeline import Pipeline
+    from extraction.relations.joint.train import JointTrainArgs
     from qa.embedding import SentenceEmbedder
     from qa.pipeline import QaPipeline
 
@@ -184,3 +185,25 @@ def build_services(settings: Settings, store_url: str | None = None) -> Services
     if url.split(":", 1)[0] in NEO4J_SCHEMES and url == settings.store and "://" not in url:
         url = settings.neo4j.uri
     return Services(settings=settings, store_url=url)
+
+
+LABELLING_RECOGNIZERS = ("gazetteer", "government", "transformer")  # the production recognizers, where registered
+
+
+def build_labelling_pipeline(args: JointTrainArgs) -> tuple[Pipeline, list[str]]:
+    """The production pipeline with the rule layer as its only relation extractor, over a scratch data folder:
+    what labels the documents the joint head learns from (`train_joint`'s labeler); and its recognizers."""
+    import tempfile
+
+    from extraction import builtin  # noqa: F401  (registers the components)
+    from extraction.registry import names
+
+    recognizers = [r for r in LABELLING_RECOGNIZERS if r in names("recognizer")]
+    scratch = Path(tempfile.mkdtemp(prefix="govkg-joint-"))
+    pipeline_conf: dict[str, object] = {"recognizers": recognizers, "relation_extractors": ["patterns"]}
+    if args.gazetteer_dir is not None:
+        pipeline_conf["gazetteer_dir"] = args.gazetteer_dir
+    settings = load_settings(data_dir=scratch, pipeline=pipeline_conf,
+                             models={"ner_model": Path(args.ner_model), "quantize": args.quantize,
+                                     "threads": args.threads or 2, "batch_size": args.batch_size_encoder})
+    return build_services(settings).pipeline, recognizers

@@ -7,6 +7,7 @@ from graph.store import EntityHit, FactView, MentionView
 from graph.visibility import Scope
 from ontology.errors import OntologyError
 from service.components import Services
+from service.errors import Errors, QueryError
 
 MAX_FACTS = 200
 MAX_MENTIONS = 200
@@ -25,18 +26,18 @@ class EntityDetail(BaseModel):
 
 
 def expand_type(services: Services, type_name: str) -> list[str]:
-    """The class and all its subclasses; ValueError for a class the ontology does not know."""
+    """The class and all its subclasses; QueryError (S001) for a class the ontology does not know."""
     onto = services.ontology
     if not onto.has_class(type_name):
         known = ", ".join(sorted(c.name for c in onto.classes()))
-        raise ValueError(f"unknown type {type_name!r}; known types: {known}")
+        raise QueryError(Errors.S001, type=type_name, known=known)
     return sorted(c.name for c in onto.classes() if onto.is_subclass(c.name, type_name))
 
 
 def search_entities(services: Services, query: str, type_name: str | None, limit: int,
                     scope: Scope | None = None) -> list[EntityHit]:
     if not query.strip():
-        raise ValueError("the query is empty")
+        raise QueryError(Errors.S002)
     types = expand_type(services, type_name) if type_name else None
     return services.store.search_entities(query, types=types, limit=limit, scope=scope)
 
@@ -80,7 +81,7 @@ class LookupResult(BaseModel):
 
 def lookup_entities(services: Services, names: list[LookupName], limit: int, scope: Scope | None) -> list[LookupResult]:
     """For each name, its best visible matches with scores and the departments (visible to the scope) that
-    know each: the batch call a department reconciles its records with. ValueError for an unknown type."""
+    know each: the batch call a department reconciles its records with. QueryError for an unknown type."""
     store = services.store
     expanded: dict[str, list[str]] = {}
     departments: dict[str, list[str]] = {}

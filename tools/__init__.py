@@ -1,1 +1,3 @@
-"""Tooling outside the product: the local Neo4j server, benchmarks and generators. The product packages never import it."""
+"""Tooling outside the product: the local Neo4j server, benchmarks and generators.
+
+The product packages never import it (tests/unit/test_layout.py checks)."""

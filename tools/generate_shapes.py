@@ -27,7 +27,8 @@ def wrap(items, indent, width=100):
     rows, row = [], ""
     for item in items:
         if row and len(row) + 1 + len(item) + indent > width:
-            rows.append(row); row = item
+            rows.append(row)
+            row = item
         else:
             row = f"{row} {item}" if row else item
     rows.append(row)
@@ -78,9 +79,10 @@ lines.append('''    sh:property [
 for p in o.predicates():
     for role, target, names, word in (("Domain", "sh:targetSubjectsOf", p.domain, "subject"),
                                       ("Range", "sh:targetObjectsOf", p.range, "object")):
+        kinds = (", ".join(names[:-1]) + " or " + names[-1]) if len(names) > 1 else names[0]
         lines.append(f'''govsh:{p.name}{role}Shape a sh:NodeShape ;
     {target} gov:{p.name} ;
     {constraint(names, 4)} ;
-    sh:message "The {word} of gov:{p.name} must have type {(', '.join(names[:-1]) + ' or ' + names[-1]) if len(names) > 1 else names[0]}." .
+    sh:message "The {word} of gov:{p.name} must have type {kinds}." .
 ''')
 print("\n".join(lines), end="")

@@ -44,7 +44,7 @@ from pathlib import Path
 import pydantic
 from pydantic import Field, field_validator, model_validator
 
-from graph.errors import Neo4jServerError
+from graph.errors import Errors, Neo4jServerError
 
 log = logging.getLogger(__name__)
 
@@ -217,14 +217,10 @@ class Neo4jServer:
     def _resolve_jars(self) -> None:
         mvn = shutil.which(self.config.mvn or "mvn")
         if mvn is None:
-            raise Neo4jServerError(
-                f"Maven (mvn) not found{f' at {self.config.mvn}' if self.config.mvn else ' on PATH'}; "
-                "it is needed once to download the Neo4j jars. Install Maven 3.6+ "
-                "(e.g. `apt-get install maven`) or fill the jar cache "
-                f"{self.lib_dir} on a machine that has it."
-            )
+            raise Neo4jServerError(Errors.G010, where=f"at {self.config.mvn}" if self.config.mvn else "on PATH",
+                                   lib_dir=self.lib_dir)
         if not POM_PATH.is_file():
-            raise Neo4jServerError(f"the Neo4j pom is missing: {POM_PATH}")
+            raise Neo4jServerError(Errors.G011, path=POM_PATH)
         partial = self.jar_cache / "lib.partial"
         shutil.rmtree(partial, ignore_errors=True)
         (self.jar_cache / _MARKER).unlink(missing_ok=True)
@@ -247,25 +243,21 @@ class Neo4jServer:
             )
         except subprocess.TimeoutExpired as exc:
             shutil.rmtree(partial, ignore_errors=True)
-            raise Neo4jServerError(
-                f"mvn did not finish within {_MVN_TIMEOUT_S}s resolving Neo4j {self.config.version}:\n"
-                + _tail_text((exc.stdout or b"").decode("utf-8", "replace"))
-            ) from exc
+            raise Neo4jServerError(Errors.G012, limit=_MVN_TIMEOUT_S, version=self.config.version,
+                                   output=_tail_text((exc.stdout or b"").decode("utf-8", "replace"))) from exc
         except OSError as exc:
-            raise Neo4jServerError(f"could not run mvn ({mvn}): {exc}") from exc
+            raise Neo4jServerError(Errors.G013, mvn=mvn, reason=exc) from exc
         output = done.stdout.decode("utf-8", "replace")
         if done.returncode != 0:
             shutil.rmtree(partial, ignore_errors=True)
-            raise Neo4jServerError(
-                f"mvn failed (exit {done.returncode}) resolving Neo4j {self.config.version} "
-                f"with {POM_PATH}:\n{_tail_text(_strip_ansi(output))}"
-            )
+            raise Neo4jServerError(Errors.G014, exit=done.returncode, version=self.config.version, pom=POM_PATH,
+                                   output=_tail_text(_strip_ansi(output)))
         missing = [
             j.format(v=self.config.version) for j in _REQUIRED_JARS
             if not (partial / j.format(v=self.config.version)).is_file()
         ]
         if missing:
-            raise Neo4jServerError(f"mvn finished but {partial} lacks {', '.join(missing)}")
+            raise Neo4jServerError(Errors.G015, folder=partial, missing=", ".join(missing))
         shutil.rmtree(self.lib_dir, ignore_errors=True)
         partial.rename(self.lib_dir)
         marker = dict(self._marker(), jars=str(len(list(self.lib_dir.glob("*.jar")))))
@@ -305,13 +297,12 @@ class Neo4jServer:
             value = self.password_file.read_text().strip()
         except FileNotFoundError:
             if required:
-                raise Neo4jServerError(f"password file vanished: {self.password_file}") from None
+                raise Neo4jServerError(Errors.G016, path=self.password_file) from None
             return None
         except OSError as exc:
-            raise Neo4jServerError(f"cannot read the password file {self.password_file}: {exc}") from exc
+            raise Neo4jServerError(Errors.G017, path=self.password_file, reason=exc) from exc
         if not value:
-            raise Neo4jServerError(f"the password file {self.password_file} is empty; delete it "
-                                   "and the server's data/ folder to start afresh")
+            raise Neo4jServerError(Errors.G018, path=self.password_file)
         return value
 
     # ------------------------------------------------------------- lifecycle
@@ -333,11 +324,7 @@ class Neo4jServer:
             self._check_ports()
             initialised = (self.data_dir / "databases" / "system").exists()
             if initialised and not self.password_file.exists():
-                raise Neo4jServerError(
-                    f"{self.data_dir} holds an initialised Neo4j store but the password file "
-                    f"{self.password_file} is missing: restore it, or delete {self.data_dir} "
-                    "to start with an empty store and a new password"
-                )
+                raise Neo4jServerError(Errors.G019, data_dir=self.data_dir, path=self.password_file)
             password = self.password()
             for folder in (self.conf_dir, self.data_dir, self.logs_dir,
                            self.home / "import", self.home / "plugins"):
@@ -363,7 +350,7 @@ class Neo4jServer:
                     log.warning("Neo4j pid %s ignored SIGTERM for %ss; killing it", pid, timeout_s)
                     _signal(pid, signal.SIGKILL)
                     if not self._wait_dead(pid, 30):
-                        raise Neo4jServerError(f"Neo4j pid {pid} survived SIGKILL")
+                        raise Neo4jServerError(Errors.G020, pid=pid)
                 self._finish_cds(clean_exit=clean)
             self.pid_file.unlink(missing_ok=True)
         return self.status()
@@ -375,7 +362,7 @@ class Neo4jServer:
         if pid is not None:
             _signal(pid, signal.SIGKILL)
             if not self._wait_dead(pid, 30):
-                raise Neo4jServerError(f"Neo4j pid {pid} survived SIGKILL")
+                raise Neo4jServerError(Errors.G020, pid=pid)
             self._finish_cds(clean_exit=False)
         self.pid_file.unlink(missing_ok=True)
 
@@ -463,14 +450,12 @@ class Neo4jServer:
             done = subprocess.run(cmd, cwd=self.home, env=self._admin_env(), stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300, check=False)
         except (OSError, subprocess.TimeoutExpired) as exc:
-            raise Neo4jServerError(f"neo4j-admin dbms set-initial-password failed: {exc}") from exc
+            raise Neo4jServerError(Errors.G021, reason=exc) from exc
         finally:
             args_file.unlink(missing_ok=True)
         if done.returncode != 0:
-            raise Neo4jServerError(
-                f"neo4j-admin dbms set-initial-password failed (exit {done.returncode}):\n"
-                + _tail_text(done.stdout.decode("utf-8", "replace"))
-            )
+            raise Neo4jServerError(Errors.G022, exit=done.returncode,
+                                   output=_tail_text(done.stdout.decode("utf-8", "replace")))
 
     def _jvm_args(self, major: int) -> list[str]:
         c = self.config
@@ -567,7 +552,7 @@ class Neo4jServer:
                     stdout=out, stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
                 )
             except OSError as exc:
-                raise Neo4jServerError(f"could not launch {java}: {exc}") from exc
+                raise Neo4jServerError(Errors.G023, java=java, reason=exc) from exc
         tmp = self.pid_file.with_suffix(".pid.tmp")
         tmp.write_text(f"{self._proc.pid}\n")
         tmp.replace(self.pid_file)
@@ -581,26 +566,23 @@ class Neo4jServer:
                 code = self._proc.returncode if self._proc is not None and self._proc.pid == pid else None
                 self.pid_file.unlink(missing_ok=True)
                 self._finish_cds(clean_exit=False)
-                raise Neo4jServerError(
-                    f"Neo4j (pid {pid}) exited during startup"
-                    f"{f' with code {code}' if code is not None else ''}.\n{self._log_tail()}"
-                )
+                raise Neo4jServerError(Errors.G024, pid=pid, exit=f" with code {code}" if code is not None else "",
+                                       log=self._log_tail())
             ok, detail, fatal = self._bolt_probe(timeout_s=3.0)
             if ok:
                 return
             if fatal:
                 if launched:  # do not leave a server behind that we cannot use
                     self._terminate(pid)
-                raise Neo4jServerError(f"Neo4j (pid {pid}) is up but {detail}"
-                                       + ("; it was stopped again" if launched else ""))
+                raise Neo4jServerError(Errors.G025, pid=pid, detail=detail,
+                                       stopped="; it was stopped again" if launched else "")
             if time.monotonic() >= deadline:
                 break
             time.sleep(0.25)
-        msg = f"Neo4j (pid {pid}) did not answer on {self.config.bolt_uri} within {timeout_s:.0f}s ({detail})"
         if launched:
             self._terminate(pid, grace_s=0)
-            msg += "; the process was killed"
-        raise Neo4jServerError(f"{msg}.\n{self._log_tail()}")
+        raise Neo4jServerError(Errors.G026, pid=pid, uri=self.config.bolt_uri, limit=timeout_s, detail=detail,
+                               killed="; the process was killed" if launched else "", log=self._log_tail())
 
     def _driver(self, password: str, timeout_s: float):
         import neo4j
@@ -644,11 +626,8 @@ class Neo4jServer:
         for name, port in (("Bolt", self.config.bolt_port), ("HTTP", self.config.http_port)):
             problem = _port_problem(self.config.host, port)
             if problem:
-                raise Neo4jServerError(
-                    f"cannot start Neo4j: {name} port {port} on {self.config.host} is {problem} "
-                    f"by another process (no GovKG Neo4j server of {self.home} is running). "
-                    "Stop that process or choose other bolt_port/http_port settings."
-                )
+                raise Neo4jServerError(Errors.G027, name=name, port=port, host=self.config.host, problem=problem,
+                                       home=self.home)
 
     def _live_pid(self) -> int | None:
         """Pid of a live server process of this home: the pid file, else the process table."""
@@ -751,7 +730,7 @@ def _select_java(configured: str | None, supported: tuple[int, ...]) -> tuple[st
     if configured:
         exe = shutil.which(configured) or (configured if os.access(configured, os.X_OK) else None)
         if exe is None:
-            raise Neo4jServerError(f"the configured java executable does not exist: {configured}")
+            raise Neo4jServerError(Errors.G028, path=configured)
         default: str | None = exe
     else:
         default = shutil.which("java")
@@ -780,11 +759,7 @@ def _select_java(configured: str | None, supported: tuple[int, ...]) -> tuple[st
         assert major is not None
         log.warning("Neo4j needs Java %s; using %s (Java %s) because %s", wanted, exe, major, tried[0])
         return exe, major
-    raise Neo4jServerError(
-        f"Neo4j needs Java {wanted} and none was found ({'; '.join(tried) or 'no JDK found'}). "
-        "Install one (e.g. `apt-get install openjdk-17-jre-headless`) and pass its java "
-        "executable (JAVA_HOME/bin/java) in the settings."
-    )
+    raise Neo4jServerError(Errors.G029, wanted=wanted, tried="; ".join(tried) or "no JDK found")
 
 
 def _child_env() -> dict[str, str]:
@@ -868,7 +843,7 @@ def _signal(pid: int, sig: signal.Signals) -> None:
     except ProcessLookupError:
         pass
     except PermissionError as exc:
-        raise Neo4jServerError(f"not allowed to signal Neo4j pid {pid}: {exc}") from exc
+        raise Neo4jServerError(Errors.G030, pid=pid, reason=exc) from exc
 
 
 @contextlib.contextmanager

@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from api.deps import PrincipalDep, ServicesDep
 from graph.visibility import Scope
 from qa.models import AskRequest, AskResponse
-from service.auth.errors import Forbidden
+from service.auth.errors import Errors, Forbidden
 from service.auth.principal import Principal
 
 router = APIRouter(tags=["question answering"])
@@ -18,7 +18,7 @@ def ask_view(principal: Principal, department: str | None) -> Scope | None:
     if department is None:
         return principal.scope
     if principal.scope is not None and department not in principal.departments:
-        raise Forbidden(f"{principal.name!r} does not hold department {department!r}")
+        raise Forbidden(Errors.A012, name=principal.name, department=department)
     labels = principal.labels if principal.scope is not None else frozenset()
     return Scope(frozenset([department]), labels)
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from api.deps import ScopeDep, ServicesDep
@@ -28,10 +28,7 @@ def search(
     limit: Annotated[int, Query(ge=1, le=100)] = 10,
 ) -> list[EntityHit]:
     """Search and autocomplete over the names the token may see."""
-    try:
-        return search_entities(services, q, type, limit, scope)
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return search_entities(services, q, type, limit, scope)  # QueryError (S001, S002): a 422
 
 
 class LookupRequest(BaseModel):
@@ -43,10 +40,7 @@ class LookupRequest(BaseModel):
 def lookup(body: LookupRequest, services: ServicesDep, scope: ScopeDep) -> list[LookupResult]:
     """Up to 1,000 names (optionally typed): for each, the best visible matches with scores and the
     departments that know each one (only those whose documents the token may see), in the order given."""
-    try:
-        return lookup_entities(services, body.names, body.limit, scope)
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return lookup_entities(services, body.names, body.limit, scope)  # QueryError (S001): a 422
 
 
 @router.get("/{entity_id}", response_model=EntityDetail)

@@ -29,5 +29,6 @@ def export(
     text = serialize(rdf, format)
     counts = count_nodes(rdf)
     services.audit.record(principal.name, "export", "ok", target=format, department=department,
-                          detail=f"documents {counts['documents']}, facts {counts['facts']}, triples {counts['triples']}")
+                          detail=f"documents {counts['documents']}, facts {counts['facts']}, "
+                                 f"triples {counts['triples']}")
     return Response(text, media_type=MEDIA_TYPES[format])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, Path, Query
 
 from api.deps import ScopeDep, ServicesDep
 from graph import explorer
@@ -22,10 +22,7 @@ def _types(services, value: str | None) -> frozenset[str] | None:  # type: ignor
     names = _csv(value)
     if names is None:
         return None
-    try:
-        return frozenset(t for name in names for t in expand_type(services, name))
-    except ValueError as exc:
-        raise HTTPException(status_code=422, detail=str(exc)) from exc
+    return frozenset(t for name in names for t in expand_type(services, name))  # QueryError (S001): a 422
 
 
 @router.get("/neighbourhood/{entity_id}", response_model=Elements)
@@ -59,7 +56,7 @@ def paths(
     """Up to k shortest paths between two entities, each hop with the facts that link it
     (Cypher allShortestPaths on Neo4j for admins, networkx over the token's visible projection otherwise:
     no path runs through a fact it may not see)."""
-    finder = getattr(services.store, "shortest_paths", None) if scope is None else None
+    finder = explorer.path_finder(services.store, scope)
     return explorer.paths(services.projections.get(scope), source, target, max_length, k, finder)
 
 

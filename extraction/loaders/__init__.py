@@ -1,5 +1,9 @@
 """File loaders by suffix; `load_file` applies the checks every file gets.
 
+Each loader registers by its format's name (kind "loader", extraction/registry.py) in the module that defines
+it, and declares the suffixes it reads (`suffixes`); importing this package registers the built-ins, and the
+suffix → loader lookup comes from what is registered.
+
 `load_file_isolated` / `load_bytes_isolated` (loaders/isolated.py) run the same in a worker process
 with a memory limit and a timeout: what the importer uses.
 """
@@ -8,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from extraction.errors import Errors, LoaderError
+from extraction.loaders import docx, html, jsonl, pdf, text  # noqa: F401  (register the built-in loaders)
 from extraction.loaders.base import (
     DEFAULT_LIMITS,
     LoadedText,
@@ -16,20 +21,12 @@ from extraction.loaders.base import (
     LoadOutcome,
     read_file,
 )
-from extraction.loaders.docx import DocxLoader
-from extraction.loaders.html import HtmlLoader
-from extraction.loaders.jsonl import JsonlLoader
-from extraction.loaders.pdf import PdfLoader
-from extraction.loaders.text import MarkdownLoader, TextLoader
+from extraction.registry import create, names
 
-LOADERS: tuple[Loader, ...] = (TextLoader(), MarkdownLoader(), HtmlLoader(), PdfLoader(), DocxLoader(), JsonlLoader())
-_BY_SUFFIX = {suffix: loader for loader in LOADERS for suffix in loader.suffixes}
-SUPPORTED_SUFFIXES = tuple(sorted(_BY_SUFFIX))
 _PLAIN = {"txt", "md"}  # formats whose text is at least a quarter of their bytes (UTF-8/16/32)
 
 __all__ = [
     "DEFAULT_LIMITS",
-    "SUPPORTED_SUFFIXES",
     "LoadLimits",
     "LoadOutcome",
     "LoadedText",
@@ -37,21 +34,36 @@ __all__ = [
     "check_bytes",
     "is_supported",
     "load_bytes",
-    "load_bytes_isolated",
     "load_file",
-    "load_file_isolated",
+    "loaders_by_suffix",
+    "supported_suffixes",
 ]
 
 
+def loaders_by_suffix() -> dict[str, Loader]:
+    """Each suffix a registered loader reads (lower case, with its dot) → that loader."""
+    by_suffix: dict[str, Loader] = {}
+    for name in names("loader"):
+        loader: Loader = create("loader", name, None)
+        for suffix in loader.suffixes:
+            by_suffix[suffix] = loader
+    return by_suffix
+
+
+def supported_suffixes() -> tuple[str, ...]:
+    return tuple(sorted(loaders_by_suffix()))
+
+
 def is_supported(path: Path) -> bool:
-    return path.suffix.lower() in _BY_SUFFIX
+    return path.suffix.lower() in loaders_by_suffix()
 
 
 def check_bytes(data: bytes, name: str, max_bytes: int) -> Loader:
     """The loader for a file of this name, once the cheap checks pass (type, size, emptiness)."""
-    loader = _BY_SUFFIX.get(Path(name).suffix.lower())
+    by_suffix = loaders_by_suffix()
+    loader = by_suffix.get(Path(name).suffix.lower())
     if loader is None:
-        raise LoaderError(Errors.E001, suffix=Path(name).suffix or name, supported=", ".join(SUPPORTED_SUFFIXES))
+        raise LoaderError(Errors.E001, suffix=Path(name).suffix or name, supported=", ".join(sorted(by_suffix)))
     if len(data) > max_bytes:
         raise LoaderError(Errors.E005, size=len(data), limit=max_bytes)
     if not data:

@@ -20,6 +20,7 @@ from extraction.loaders.base import (
     LoadOutcome,
     require_text,
 )
+from extraction.registry import register
 
 
 class DocxLoader:
@@ -44,3 +45,8 @@ class DocxLoader:
             raise LoaderError(Errors.E010, reason=f"{type(exc).__name__}: {exc}") from exc
         text = "\n\n".join(b.strip() for b in blocks if b.strip())
         return [LoadedText(text=require_text(text), format=self.format, title=title or None)]
+
+
+@register("loader", "docx")
+def _docx_loader(resources: object) -> DocxLoader:
+    return DocxLoader()

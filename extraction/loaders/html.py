@@ -14,6 +14,7 @@ from extraction.loaders.base import (
     LoadOutcome,
     decode_text,
 )
+from extraction.registry import register
 
 _INVISIBLE = ("script", "style", "noscript", "template", "head", "svg")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*(\n\s*)+")
@@ -41,6 +42,11 @@ class HtmlLoader:
             raise LoaderError(Errors.E017)
         encoding = soup.original_encoding or "utf-8"
         return [LoadedText(text=text, format=self.format, title=title or None, metadata={"encoding": encoding})]
+
+
+@register("loader", "html")
+def _html_loader(resources: object) -> HtmlLoader:
+    return HtmlLoader()
 
 
 class _TooDeep(Exception):

@@ -12,6 +12,7 @@ from extraction.loaders.base import (
     LoadOutcome,
     decode_text,
 )
+from extraction.registry import register
 
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?")
 KNOWN_FIELDS = {"text", "title", "department", "published", "date", "labels", "id", "key"}
@@ -60,7 +61,8 @@ class JsonlLoader:
                 raise LoaderError(Errors.E013, line=number, reason=f"unreadable date {published!r}")
             published = match.group(0)
         key = record.get("id", record.get("key"))
-        extra = {k: str(v) for k, v in record.items() if k not in KNOWN_FIELDS and isinstance(v, (str, int, float, bool))}
+        extra = {k: str(v) for k, v in record.items()
+                 if k not in KNOWN_FIELDS and isinstance(v, (str, int, float, bool))}
         return LoadedText(
             text=record["text"],
             format=self.format,
@@ -71,6 +73,11 @@ class JsonlLoader:
             labels=tuple(labels),
             metadata=extra,
         )
+
+
+@register("loader", "jsonl")
+def _jsonl_loader(resources: object) -> JsonlLoader:
+    return JsonlLoader()
 
 
 def _drop_long_lines(data: bytes, limit: int) -> tuple[bytes, dict[int, LoaderError]]:

@@ -9,6 +9,7 @@ from pypdf.errors import LimitReachedError, PyPdfError
 
 from extraction.errors import Errors, LoaderError
 from extraction.loaders.base import DEFAULT_LIMITS, LoadedText, LoadLimits, LoadOutcome
+from extraction.registry import register
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
@@ -64,3 +65,8 @@ class PdfLoader:
                 metadata={"pages": str(len(pages))},
             )
         ]
+
+
+@register("loader", "pdf")
+def _pdf_loader(resources: object) -> PdfLoader:
+    return PdfLoader()

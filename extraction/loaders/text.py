@@ -11,6 +11,7 @@ from extraction.loaders.base import (
     decode_text,
     require_text,
 )
+from extraction.registry import register
 
 _MD_HEADING = re.compile(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -22,6 +23,11 @@ class TextLoader:
     def load(self, data: bytes, name: str, limits: LoadLimits = DEFAULT_LIMITS) -> list[LoadOutcome]:
         text, encoding = decode_text(data, self.format)
         return [LoadedText(text=require_text(text), format=self.format, metadata={"encoding": encoding})]
+
+
+@register("loader", "txt")
+def _text_loader(resources: object) -> TextLoader:
+    return TextLoader()
 
 
 class MarkdownLoader:
@@ -39,3 +45,8 @@ class MarkdownLoader:
                 metadata={"encoding": encoding},
             )
         ]
+
+
+@register("loader", "md")
+def _markdown_loader(resources: object) -> MarkdownLoader:
+    return MarkdownLoader()

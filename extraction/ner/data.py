@@ -1,13 +1,13 @@
 """NER training and evaluation data: CoNLL columns, JSONL spans and Re-DocRED, all as IOB2 examples."""
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from extraction.errors import DataError, Errors
+from extraction.modeling.datasets import file_sha256, guess_format
 from extraction.ner.tags import detect_scheme, spans_to_tags, to_iob2
 
 FORMATS = ("conll", "jsonl", "redocred")
@@ -42,23 +42,6 @@ class NerDataset:
     @property
     def types(self) -> list[str]:
         return sorted(set().union(*(e.types for e in self.examples))) if self.examples else []
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def guess_format(path: Path) -> str:
-    suffix = path.suffix.lower()
-    if suffix == ".jsonl":
-        return "jsonl"
-    if suffix == ".json":
-        return "redocred"
-    return "conll"
 
 
 def load_dataset(path: Path | str, format: str = "auto") -> NerDataset:
@@ -168,34 +151,6 @@ def read_redocred(path: Path) -> list[NerExample]:
         for tokens, sentence_spans in zip(sentences, spans, strict=True):
             examples.append(NerExample(tuple(tokens), tuple(spans_to_tags(len(tokens), sentence_spans)), key))
     return examples
-
-
-def split_by_document(
-    examples: list[NerExample], fractions: tuple[float, ...], seed: int = 13
-) -> list[list[NerExample]]:
-    """Deterministic split by document key (a document's sentences stay together)."""
-    def bucket(document: str) -> float:
-        digest = hashlib.sha256(f"{seed}|{document}".encode()).hexdigest()
-        return int(digest[:8], 16) / 0xFFFFFFFF
-
-    parts: list[list[NerExample]] = [[] for _ in fractions]
-    bounds = [sum(fractions[: i + 1]) for i in range(len(fractions))]
-    for example in examples:
-        value = bucket(example.document)
-        index = next((i for i, b in enumerate(bounds) if value <= b), len(bounds) - 1)
-        parts[index].append(example)
-    return parts
-
-
-def split_dataset(dataset: NerDataset, fractions: tuple[float, ...], seed: int = 13) -> list[NerDataset]:
-    """The dataset cut by document into parts of the given fractions (e.g. train/dev/test)."""
-    if len(fractions) < 2 or any(f <= 0 for f in fractions) or abs(sum(fractions) - 1.0) > 1e-6:
-        raise DataError(Errors.E051, path=dataset.path, line=0,
-                        reason=f"a split needs two or more positive fractions summing to 1, got {fractions}")
-    parts = split_by_document(dataset.examples, fractions, seed)
-    bounds = [0.0] + [sum(fractions[: i + 1]) for i in range(len(fractions))]
-    return [replace(dataset, examples=part, part=f"documents {bounds[i]:.2f}-{bounds[i + 1]:.2f} (seed {seed})")
-            for i, part in enumerate(parts)]
 
 
 def _lines(path: Path) -> Iterator[str]:

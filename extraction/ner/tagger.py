@@ -8,16 +8,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from extraction.modeling.devices import inference_device, model_device, to_device
 from extraction.ner.encodings import WordEncodingCache, encoding_cache, open_cache
 from extraction.ner.features import Window, WordPieces, build_windows, collate
-from extraction.ner.model import (
-    NerConfig,
-    TokenClassifier,
-    inference_device,
-    load_model,
-    model_device,
-    to_device,
-)
+from extraction.ner.model import NerConfig, TokenClassifier, load_model
 from extraction.ner.tags import allowed_transitions, tags_to_spans, viterbi
 
 

@@ -86,7 +86,8 @@ def title_links(view: SentenceView) -> list[TitleLink]:
         found: list[TitleLink] = []
         if i > 0 and view.kind(mentions[i - 1], "Position") and _TITLE_NAME.match(view.gap(mentions[i - 1], person)):
             for title in _titles_backwards(view, i - 1):
-                holders = [p for p in view.group(person) if p.start >= person.start] if is_plural(title.text) else [person]
+                holders = ([p for p in view.group(person) if p.start >= person.start] if is_plural(title.text)
+                           else [person])
                 found += [TitleLink(p, title, "before", BEFORE_NAME) for p in holders]
         if i + 1 < len(mentions):
             gap = view.gap(person, mentions[i + 1])
@@ -115,7 +116,8 @@ def _titles_backwards(view: SentenceView, index: int) -> Iterator[Mention]:
         j = k - 1
         while j >= 0 and _modifier(view, mentions[j]) and _MODIFIER.match(view.gap(mentions[j], mentions[j + 1])):
             j -= 1
-        if j >= 0 and view.kind(mentions[j], "Position") and _TITLE_AND_TITLE.match(view.gap(mentions[j], mentions[j + 1])):
+        if (j >= 0 and view.kind(mentions[j], "Position")
+                and _TITLE_AND_TITLE.match(view.gap(mentions[j], mentions[j + 1]))):
             yield mentions[j]
             k = j
             continue

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from extraction.errors import DataError, Errors
-from extraction.ner.data import file_sha256, guess_format, split_dataset  # noqa: F401  (split_dataset: re-exported)
+from extraction.modeling.datasets import file_sha256, guess_format
 
 NO_RELATION = "no_relation"
 Span = tuple[int, int, str]  # (start word, end word exclusive, entity type)

@@ -107,7 +107,8 @@ def evaluate_end_to_end(predictor: RelationPredictor, tagger, examples: Sequence
     """Entities from the NER tagger, relations between them, facts matched strictly against gold."""
     started = time.perf_counter()
     spans = tagger.predict([list(e.tokens) for e in examples], [e.document for e in examples])
-    tagged = [e.with_entities(tuple((s.start, s.end, s.type) for s in found)) for e, found in zip(examples, spans, strict=True)]
+    tagged = [e.with_entities(tuple((s.start, s.end, s.type) for s in found))
+              for e, found in zip(examples, spans, strict=True)]
     predictions = predictor.predict(tagged)
     seconds = time.perf_counter() - started
     scores = score_facts([e.facts() for e in examples],

@@ -12,15 +12,17 @@ NER model is reused; `temperature` (fitted on dev) calibrates the softmax.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import torch
 from torch import nn
 
 from extraction.errors import DataError, Errors
+from extraction.modeling.folder import ModelConfig, load_folder
 from extraction.ner.features import WordPieces
-from extraction.ner.model import TokenClassifier, load_config, load_folder, word_shape
+from extraction.ner.model import TokenClassifier, word_shape
 from extraction.relations.data import NO_RELATION, RelationExample
 
 CONFIG_FILE = "re_config.json"
@@ -28,7 +30,8 @@ UNKNOWN_TYPE = "?"  # the marker of entity types the model was not trained on
 
 
 @dataclass
-class RelationConfig:
+class RelationConfig(ModelConfig):
+    file_name: ClassVar[str] = CONFIG_FILE
     labels: list[str]  # labels[0] is no_relation
     entity_types: list[str]  # marker types; the last is UNKNOWN_TYPE
     marker_tokens: list[str]  # start and end marker of each entity type, in that order
@@ -40,15 +43,6 @@ class RelationConfig:
     temperature: float = 1.0
     version: str = ""
     extra: dict[str, object] = field(default_factory=dict)
-
-    def save(self, folder: Path) -> None:
-        import json
-
-        (folder / CONFIG_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
-
-    @classmethod
-    def load(cls, folder: Path) -> RelationConfig:
-        return load_config(cls, folder, CONFIG_FILE)
 
 
 class RelationClassifier(TokenClassifier):
@@ -126,9 +120,9 @@ class MarkerEncoder:
             raise DataError(Errors.E063, path=example.document, reason="an entity span is out of range")
         opening: dict[int, list[int]] = {}
         closing: dict[int, list[int]] = {}
-        for index, (start, end, _) in sorted(enumerate(entities), key=lambda x: (x[1][0], -x[1][1])):
+        for index, (start, _, _) in sorted(enumerate(entities), key=lambda x: (x[1][0], -x[1][1])):
             opening.setdefault(start, []).append(index)
-        for index, (start, end, _) in sorted(enumerate(entities), key=lambda x: (x[1][1], -x[1][0])):
+        for index, (_, end, _) in sorted(enumerate(entities), key=lambda x: (x[1][1], -x[1][0])):
             closing.setdefault(end, []).append(index)
         self.pieces.prepare([example.tokens])
         input_ids, shape_ids = [self.pieces.cls], [0]

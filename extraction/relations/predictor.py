@@ -7,7 +7,7 @@ from pathlib import Path
 
 import torch
 
-from extraction.ner.model import inference_device, model_device, to_device
+from extraction.modeling.devices import inference_device, model_device, to_device
 from extraction.relations.data import RelationExample
 from extraction.relations.model import (
     Encoded,
@@ -52,7 +52,8 @@ class RelationPredictor:
     def version(self) -> str:
         return self.config.version or "unversioned"
 
-    def logits(self, examples: Sequence[RelationExample], with_labels: bool = False) -> list[tuple[Encoded, torch.Tensor]]:
+    def logits(self, examples: Sequence[RelationExample],
+               with_labels: bool = False) -> list[tuple[Encoded, torch.Tensor]]:
         """Per example: its encoding and the (uncalibrated) logits of its candidate pairs."""
         encoded = [self.encoder.encode(e, with_labels) for e in examples]
         results: list[torch.Tensor] = [torch.zeros((0, len(self.labels)))] * len(encoded)

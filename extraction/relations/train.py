@@ -9,9 +9,11 @@ from pathlib import Path
 import torch
 
 from extraction.errors import DataError, Errors
-from extraction.ner.card import hyperparameters, model_version, write_card
-from extraction.ner.model import load_encoder, resolve_device, save_model, to_device
-from extraction.ner.train import EpochCallback, StepCallback, fit, seed_everything
+from extraction.modeling.cards import hyperparameters, model_version, write_card
+from extraction.modeling.devices import resolve_device, to_device
+from extraction.modeling.encoder import load_encoder
+from extraction.modeling.fit import EpochCallback, StepCallback, fine_tune, prepare_run
+from extraction.modeling.folder import save_model
 from extraction.relations.calibration import calibration_report, fit_temperature
 from extraction.relations.data import NO_RELATION, RelationDataset
 from extraction.relations.evaluate import RelationEvaluation, evaluate_end_to_end, evaluate_gold_entities
@@ -28,23 +30,32 @@ from extraction.relations.predictor import RelationPredictor
 
 @dataclass
 class RelationTrainArgs:
-    out: Path
-    base: str
-    epochs: int = 14  # CoNLL04 dev F1 still rose at 14 (0.772; 10 epochs 0.756), 16 min on 2 idle cores
-    lr: float = 2e-4  # CoNLL04 dev: 2e-4 0.756 vs 1e-4 0.741 at 8-10 epochs
-    shape_lr: float = 3e-3  # the new layers; CoNLL04 dev, 8 seeds each: 3e-3 0.754±0.006 vs 1e-3 0.750±0.010
-    batch_size: int = 16  # texts per step (each with all its pairs)
-    max_length: int = 256
+    out: Path = field(metadata={"help": "Model folder to write."})
+    base: str = field(metadata={"help": "Local HF model folder or hub name (default: the packaged all-MiniLM-L6-v2)."})
+    # CoNLL04 dev F1 still rose at 14 (0.772; 10 epochs 0.756), 16 min on 2 idle cores
+    epochs: int = field(default=14, metadata={"min": 1})
+    # CoNLL04 dev: 2e-4 0.756 vs 1e-4 0.741 at 8-10 epochs
+    lr: float = field(default=2e-4, metadata={"help": "Encoder learning rate."})
+    # the new layers; CoNLL04 dev, 8 seeds each: 3e-3 0.754±0.006 vs 1e-3 0.750±0.010
+    shape_lr: float = field(default=3e-3, metadata={
+        "option": "--head-lr", "help": "Learning rate of the new layers (shape embedding, pair head)."})
+    batch_size: int = field(default=16, metadata={"min": 1, "help": "Texts per step."})  # each with all its pairs
+    max_length: int = field(default=256, metadata={"min": 16, "help": "Word pieces per text, markers included."})
     seed: int = 13
     warmup: float = 0.1
     weight_decay: float = 0.01
-    patience: int = 14  # = epochs: no early stopping (patience 3 stopped 23 of 59 runs early, at 0.727 on average)
+    # = epochs: no early stopping (patience 3 stopped 23 of 59 runs early, at 0.727 on average)
+    patience: int = field(default=14, metadata={"min": 1, "help": "Epochs without a better dev F1 before stopping "
+                                                               "(default: never, at the default epochs)."})
     shape_features: bool = True
-    label_scheme: str = ""
-    window: int = 0
+    label_scheme: str = field(default="", metadata={"help": "Ontology mapping scheme (conll04, redocred, …)."})
+    window: int = field(default=0, metadata={
+        "min": 0, "help": "Re-DocRED: pairs may reach this many sentences further."})
     threads: int | None = None
-    max_train_examples: int | None = None
-    ner_model: str | None = None  # scores the held-out part end to end with this NER model
+    max_train_examples: int | None = field(default=None, metadata={
+        "option": "--max-examples", "min": 1, "help": "Use only the first N training texts."})
+    ner_model: str | None = field(default=None, metadata={
+        "help": "Also score the held-out part end to end with this NER model."})
     device: str = "auto"  # auto: cuda when available, else cpu; the saved model loads on the CPU
 
 
@@ -73,10 +84,8 @@ def train_re(args: RelationTrainArgs, train: RelationDataset, dev: RelationDatas
              test: RelationDataset | None = None, on_step: StepCallback | None = None,
              on_epoch: EpochCallback | None = None) -> RelationTrainResult:
     started = time.perf_counter()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    prepare_run(args.seed, args.threads)
     device = resolve_device(args.device)
-    seed_everything(args.seed)
     examples = train.examples[: args.max_train_examples] if args.max_train_examples else train.examples
     labels = [NO_RELATION] + sorted({r for e in examples for _, _, r in e.relations})
     if len(labels) == 1:
@@ -101,7 +110,7 @@ def train_re(args: RelationTrainArgs, train: RelationDataset, dev: RelationDatas
         logits = model(tensors["input_ids"], tensors["attention_mask"], tensors["shape_ids"], tensors["pairs"])
         return loss_fn(logits, tensors["labels"])
 
-    history, best_epoch = fit(
+    history, best_epoch = fine_tune(
         model, args, encoded, step_loss,
         evaluate=lambda: evaluate_gold_entities(predictor, dev.examples) if dev is not None else None,
         score=lambda evaluation: evaluation.scores.f1, make_result=RelationEpoch, on_step=on_step, on_epoch=on_epoch)
@@ -136,4 +145,5 @@ def train_re(args: RelationTrainArgs, train: RelationDataset, dev: RelationDatas
                history=[{"epoch": h.epoch, "loss": h.loss, "seconds": h.seconds,
                          "dev_f1": h.dev.scores.f1 if h.dev else None} for h in history],
                best_epoch=best_epoch, seconds=seconds, device=str(device))
-    return RelationTrainResult(args.out, history, best_epoch, best_dev, seconds, labels, calibration, tested, end_to_end)
+    return RelationTrainResult(args.out, history, best_epoch, best_dev, seconds, labels, calibration, tested,
+                               end_to_end)

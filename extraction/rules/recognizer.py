@@ -27,7 +27,8 @@ class GovernmentRecognizer:
         self.context = context or RuleContext()
         self.nlp = rule_nlp()
         self.extractor = Extractor(name=self.name, version=VERSION)
-        self.spans(self.nlp.make_doc("The Secretary of State met in Paris, France on May 1, 2020."))  # builds the matchers
+        # builds the matchers
+        self.spans(self.nlp.make_doc("The Secretary of State met in Paris, France on May 1, 2020."))
 
     @classmethod
     def from_entries(cls, entries: Iterable) -> GovernmentRecognizer:

@@ -129,7 +129,8 @@ class RecordRenderer:
         if entry is None:
             raise RecordError(Errors.E049, record=out.key, key=key)
         aliases = tuple(dict.fromkeys(a for a in (*entry.aliases, *entry.acronyms) if a != entry.name))
-        resolved = ResolvedEntity(key, Entity(id=entity_id(key), name=entry.name, type=entry.type, aliases=aliases), True)
+        entity = Entity(id=entity_id(key), name=entry.name, type=entry.type, aliases=aliases)
+        resolved = ResolvedEntity(key, entity, True)
         return out.entities.setdefault(key, resolved)
 
     # -- sentence ----------------------------------------------------------------------------

@@ -465,7 +465,7 @@ def _braces(text: str) -> str:
 
 
 def _provenance(where: str = "") -> str:
-    """A fact `f`'s provenance rows (the columns of graph.store.provenance_view), best first; `where` filters
+    """A fact `f`'s provenance rows (the columns of graph.views.provenance_view), best first; `where` filters
     them (a scope: `p.document_id IN visible`)."""
     condition = f"\n           WHERE {where}" if where else ""
     return """COLLECT {

@@ -41,20 +41,10 @@ import neo4j
 from neo4j import GraphDatabase, ManagedTransaction, RoutingControl
 from neo4j import exceptions as nex
 
-from extraction.records import (
-    CandidateFact,
-    Document,
-    DocumentGraph,
-    Entity,
-    Extractor,
-    Fact,
-    Mention,
-    Provenance,
-    Sentence,
-    normalize_name,
-    utcnow,
-)
+from extraction.records import Document, DocumentGraph, Entity, Provenance, normalize_name, utcnow
+from graph import views
 from graph.errors import (
+    Errors,
     GraphError,
     InvalidStoreUrl,
     NotFound,
@@ -65,6 +55,7 @@ from graph.neo4j import queries as q
 from graph.neo4j.connection import NEO4J_SCHEMES, Neo4jConnection
 from graph.ranking import FUZZY_CANDIDATES, Candidate, rank
 from graph.store import (
+    SHORTEST_PATHS,
     Annotation,
     AuditEvent,
     CandidateView,
@@ -72,16 +63,12 @@ from graph.store import (
     DocumentSummary,
     EntityHit,
     EntityInfo,
-    EntityRef,
     FactAnnotation,
     FactEdge,
     FactView,
     MentionView,
-    ProvenanceView,
     SentenceHit,
     StoreStats,
-    provenance_view,
-    sentence_hit,
 )
 from graph.visibility import Scope
 from ontology.errors import OntologyError
@@ -110,6 +97,7 @@ class Neo4jStore:
     """GraphStore on a Neo4j 5 server. The driver is thread-safe; one session per call."""
 
     name = "neo4j"
+    features: frozenset[str] = frozenset({SHORTEST_PATHS})  # Cypher allShortestPaths (graph.store.ShortestPaths)
 
     def __init__(
         self,
@@ -139,11 +127,9 @@ class Neo4jStore:
         try:
             scheme = urlsplit(conn.uri).scheme
         except ValueError as exc:
-            raise InvalidStoreUrl(f"{conn.uri}: not a usable Neo4j URI ({exc})") from exc
+            raise InvalidStoreUrl(Errors.G041, uri=conn.uri, reason=exc) from exc
         if scheme not in NEO4J_SCHEMES:
-            raise InvalidStoreUrl(
-                f"{conn.uri}: not a Neo4j Bolt URI (use {', '.join(s + '://' for s in NEO4J_SCHEMES)})"
-            )
+            raise InvalidStoreUrl(Errors.G042, uri=conn.uri, schemes=", ".join(s + "://" for s in NEO4J_SCHEMES))
         try:
             driver = GraphDatabase.driver(
                 conn.uri,
@@ -157,7 +143,7 @@ class Neo4jStore:
                 notifications_disabled_classifications=["UNRECOGNIZED"],
             )
         except (ValueError, nex.ConfigurationError) as exc:
-            raise InvalidStoreUrl(f"{conn.uri}: not a usable Neo4j URI ({exc})") from exc
+            raise InvalidStoreUrl(Errors.G041, uri=conn.uri, reason=exc) from exc
         store = cls(driver, conn.database, conn.batch_size, ontology, uri=conn.uri, user=conn.user)
         try:
             try:
@@ -215,25 +201,17 @@ class Neo4jStore:
         if isinstance(exc, GraphError):
             return exc
         if isinstance(exc, nex.AuthError):
-            return StoreUnavailable(
-                f"authentication failed for user {self.user!r} at {self.uri}: "
-                "check GOVKG_NEO4J__USER / GOVKG_NEO4J__PASSWORD"
-            )
+            return StoreUnavailable(Errors.G005, user=self.user, uri=self.uri)
         if isinstance(exc, (nex.ServiceUnavailable, nex.SessionExpired, nex.ConnectionAcquisitionTimeoutError,
                             nex.DatabaseUnavailable, OSError)):
-            return StoreUnavailable(
-                f"Neo4j at {self.uri} is unavailable ({_first_line(exc)}): is the server running "
-                "and the URI right (GOVKG_NEO4J__URI)?"
-            )
+            return StoreUnavailable(Errors.G001, uri=self.uri, reason=_first_line(exc))
         code = getattr(exc, "code", None) or ""
         if code == "Neo.ClientError.Database.DatabaseNotFound":
-            return StoreUnavailable(
-                f"Neo4j at {self.uri} has no database {self.database!r} (GOVKG_NEO4J__DATABASE)"
-            )
+            return StoreUnavailable(Errors.G006, uri=self.uri, database=self.database)
         if isinstance(exc, (nex.Neo4jError, nex.DriverError)):
             if write:
-                return WriteFailed(f"write to Neo4j at {self.uri} rolled back: {_first_line(exc)}")
-            return GraphError(f"Neo4j query failed at {self.uri}: {_first_line(exc)}")
+                return WriteFailed(Errors.G004, where=f"Neo4j at {self.uri}", reason=_first_line(exc))
+            return GraphError(Errors.G009, uri=self.uri, reason=_first_line(exc))
         return exc
 
     def _run(self, fn: Callable[[], T], write: bool) -> T:
@@ -323,10 +301,7 @@ class Neo4jStore:
         plan = _WritePlan.build(graph)
         for predicate in plan.facts_by_predicate:
             if not IDENTIFIER.match(predicate) or predicate in q.RESERVED_TYPES:
-                raise WriteFailed(
-                    f"fact predicate {predicate!r} cannot be a Neo4j relationship type "
-                    "(letters, digits and _ only, not a reserved GovKG type)"
-                )
+                raise WriteFailed(Errors.G051, predicate=predicate)
         try:
             self._write(lambda tx: self._write_work(tx, graph, plan, create_new_facts=True))
         except WriteFailed as exc:
@@ -440,17 +415,13 @@ class Neo4jStore:
     def delete_document(self, document_id: str) -> DeletionReport:
         def work(tx: ManagedTransaction) -> DeletionReport:
             if tx.run(q.DOCUMENT_EXISTS, id=document_id).single() is None:
-                raise NotFound(f"no document with id {document_id!r}")
+                raise NotFound(Errors.G002, kind="document", id=document_id)
             old = self._previous(tx, document_id)
             mentions_removed = self._drop_links(tx, document_id)
             facts_removed, facts_kept, entities_removed = self._finish_retraction(tx, document_id, old, None)
-            return DeletionReport(
-                document_id=document_id,
-                mentions_removed=mentions_removed,
-                facts_removed=facts_removed,
-                facts_kept=facts_kept,
-                entities_removed=entities_removed,
-            )
+            return DeletionReport(document_id=document_id, mentions_removed=mentions_removed,
+                                  facts_removed=facts_removed, facts_kept=facts_kept,
+                                  entities_removed=entities_removed)
 
         return self._write(work)
 
@@ -518,38 +489,22 @@ class Neo4jStore:
         rows = (self._read(q.DOCUMENT_GET, id=document_id) if scope is None
                 else self._read(q.DOCUMENT_GET_SCOPED, id=document_id, **scope.parameters()))
         if not rows:
-            raise NotFound(f"no document with id {document_id!r}")
-        d = rows[0]["d"]
-        return Document(
-            id=d["id"], text=d["text"], title=d["title"], source_path=d["source_path"],
-            source_name=d["source_name"], format=d["format"], department=d.get("department"),
-            published=d.get("published"), labels=tuple(d.get("labels") or ()),
-            metadata=json.loads(d.get("metadata") or "{}"),
-        )
+            raise NotFound(Errors.G002, kind="document", id=document_id)
+        return views.document(rows[0]["d"])
 
     def list_documents(self, limit: int = 100, offset: int = 0, scope: Scope | None = None) -> list[DocumentSummary]:
         params = {"limit": limit if limit >= 0 else _NO_LIMIT, "offset": max(offset, 0)}
         rows = (self._read(q.DOCUMENTS_LIST, **params) if scope is None
                 else self._read(q.DOCUMENTS_LIST_SCOPED, **params, **scope.parameters()))
-        return [
-            DocumentSummary(
-                id=r["id"], title=r["title"], source_path=r["source_path"], source_name=r["source_name"],
-                format=r["format"], department=r["department"], published=r["published"],
-                labels=list(r["labels"] or []), sentence_count=r["sentence_count"],
-                mention_count=r["mention_count"], imported_at=r["imported_at"],
-            )
-            for r in rows
-        ]
+        return [views.document_summary(r) for r in rows]
 
     # -- entities --------------------------------------------------------------------------
     def get_entity(self, entity_id: str, scope: Scope | None = None) -> Entity:
         rows = (self._read(q.ENTITY_GET, id=entity_id) if scope is None
                 else self._read(q.ENTITY_GET_SCOPED, id=entity_id, **scope.parameters()))
         if not rows:
-            raise NotFound(f"no entity with id {entity_id!r}")
-        r = rows[0]
-        return Entity(id=r["id"], name=r["name"], type=r["type"],
-                      aliases=tuple(n for n in sorted(r["names"] or []) if n != r["name"]))
+            raise NotFound(Errors.G002, kind="entity", id=entity_id)
+        return views.entity(rows[0])
 
     def search_entities(
         self, query: str, types: list[str] | None = None, limit: int = 10, scope: Scope | None = None
@@ -577,11 +532,7 @@ class Neo4jStore:
         hits = []
         for r in ranked:
             entity = found[r.entity_id]
-            hits.append(EntityHit(
-                id=r.entity_id, name=entity["name"], type=entity["type"],
-                aliases=[n for n in sorted(entity["names"] or []) if n != entity["name"]],
-                matched=r.matched, score=r.score, mention_count=r.mention_count,
-            ))
+            hits.append(views.entity_hit(r, entity["name"], entity["type"], entity["names"] or []))
         return hits
 
     def _candidate_rows(self, lucene: str, found: dict[str, dict[str, Any]],
@@ -595,7 +546,7 @@ class Neo4jStore:
         for record in records:
             entity = record.data()
             found.setdefault(entity["id"], entity)
-            for name, norm in zip(entity["names"] or [], entity["norms"] or []):
+            for name, norm in zip(entity["names"] or [], entity["norms"] or [], strict=False):
                 if keep(norm):
                     rows.append((entity["id"], name))
         return rows
@@ -619,7 +570,7 @@ class Neo4jStore:
             rows = self._read(q.ENTITY_FACTS.format(rel_types=rel_types), **params)
         else:
             rows = self._read(q.ENTITY_FACTS_SCOPED.format(rel_types=rel_types), **params, **scope.parameters())
-        return [_fact_view(r) for r in rows]
+        return [views.fact_view(r, r["provenance"]) for r in rows]
 
     def shortest_paths(self, source: str, target: str, max_length: int, k: int,
                        scope: Scope | None = None) -> list[list[str]]:
@@ -641,14 +592,13 @@ class Neo4jStore:
         rows = (self._read(q.FACT_GET, id=fact_id) if scope is None
                 else self._read(q.FACT_GET_SCOPED, id=fact_id, **scope.parameters()))
         if not rows:
-            raise NotFound(f"no fact with id {fact_id!r}")
-        return _fact_view(rows[0])
+            raise NotFound(Errors.G002, kind="fact", id=fact_id)
+        return views.fact_view(rows[0], rows[0]["provenance"])
 
     def fact_edges(self, scope: Scope | None = None) -> Iterator[FactEdge]:
         rows = self._read(q.FACT_EDGES) if scope is None else self._read(q.FACT_EDGES_SCOPED, **scope.parameters())
         for r in rows:
-            yield FactEdge(id=r["id"], subject_id=r["subject_id"], predicate=r["predicate"], object_id=r["object_id"],
-                           confidence=r["confidence"], support=r["support"])
+            yield views.fact_edge(r)
 
     def entity_infos(self, entity_ids: list[str] | None = None, scope: Scope | None = None) -> dict[str, EntityInfo]:
         if scope is None:
@@ -657,34 +607,23 @@ class Neo4jStore:
         else:
             rows = (self._read(q.ENTITY_INFOS_ALL_SCOPED, **scope.parameters()) if entity_ids is None
                     else self._read(q.ENTITY_INFOS_SCOPED, ids=sorted(set(entity_ids)), **scope.parameters()))
-        return {r["id"]: EntityInfo(id=r["id"], name=r["name"], type=r["type"], mention_count=r["mention_count"],
-                                    departments=list(r["departments"])) for r in rows}
+        return {r["id"]: views.entity_info(r, r["departments"]) for r in rows}
 
     def document_annotations(self, document_id: str, scope: Scope | None = None
                              ) -> tuple[list[Annotation], list[FactAnnotation]]:
         visible = (self.has_document(document_id) if scope is None
                    else bool(self._read(q.DOCUMENT_VISIBLE, id=document_id, **scope.parameters())))
         if not visible:
-            raise NotFound(f"no document with id {document_id!r}")
-        mentions = [Annotation(**r.data()) for r in self._read(q.DOCUMENT_MENTION_ANNOTATIONS, id=document_id)]
-        facts = [FactAnnotation(**r.data()) for r in self._read(q.DOCUMENT_FACT_ANNOTATIONS, id=document_id)]
+            raise NotFound(Errors.G002, kind="document", id=document_id)
+        mentions = [views.annotation(r) for r in self._read(q.DOCUMENT_MENTION_ANNOTATIONS, id=document_id)]
+        facts = [views.fact_annotation(r) for r in self._read(q.DOCUMENT_FACT_ANNOTATIONS, id=document_id)]
         return mentions, facts
 
     def entity_mentions(self, entity_id: str, limit: int = 100, scope: Scope | None = None) -> list[MentionView]:
         params = {"id": entity_id, "limit": limit if limit >= 0 else _NO_LIMIT}
         rows = (self._read(q.ENTITY_MENTIONS, **params) if scope is None
                 else self._read(q.ENTITY_MENTIONS_SCOPED, **params, **scope.parameters()))
-        return [
-            MentionView(
-                id=r["id"], entity_id=r["entity_id"], text=r["text"], type=r["type"], start=r["start"],
-                end=r["end"], confidence=r["confidence"],
-                extractor=Extractor(name=r["extractor"], version=r["extractor_version"]),
-                document_id=r["document_id"], document_title=r["document_title"],
-                department=r["department"], sentence_index=r["sentence_index"], sentence=r["sentence"],
-                sentence_start=r["sentence_start"], sentence_end=r["sentence_end"],
-            )
-            for r in rows
-        ]
+        return [views.mention_view(r) for r in rows]
 
     def entity_departments(self, entity_id: str, scope: Scope | None = None) -> list[str]:
         rows = (self._read(q.ENTITY_DEPARTMENTS, id=entity_id) if scope is None
@@ -700,32 +639,14 @@ class Neo4jStore:
             rows = self._read(q.CANDIDATES_ANY, **params)
         else:
             rows = self._read(q.CANDIDATES_WITH_STATUS, status=status, **params)
-        provenance = {r["id"] + "\0" + r["document_id"]: [Provenance(**p) for p in json.loads(r["provenance"])]
-                      for r in rows}
-        keys = sorted({sentence_key(p.document_id, p.sentence_index) for ps in provenance.values() for p in ps})
+        provenance = [views.candidate_provenance(r) for r in rows]
+        keys = sorted({sentence_key(p.document_id, p.sentence_index) for ps in provenance for p in ps})
         sentences = {s["key"]: s for s in self._read(q.SENTENCES_BY_KEY, keys=keys)} if keys else {}
-        views = []
-        for r in rows:
-            prov_views = []
-            for p in provenance[r["id"] + "\0" + r["document_id"]]:
-                sentence = sentences.get(sentence_key(p.document_id, p.sentence_index))
-                if sentence is None:
-                    raise GraphError(f"candidate {r['id']} cites sentence {p.sentence_index} of "
-                                     f"{p.document_id}, which the store does not hold")
-                prov_views.append(ProvenanceView(
-                    document_id=p.document_id, document_title=r["document_title"],
-                    document_source=r["source_name"], department=r["department"],
-                    sentence_index=p.sentence_index, sentence=sentence["text"],
-                    sentence_start=sentence["start"], sentence_end=sentence["end"],
-                    subject_start=p.subject_start, subject_end=p.subject_end, object_start=p.object_start,
-                    object_end=p.object_end, confidence=p.confidence, extractor=p.extractor,
-                ))
-            views.append(CandidateView(
-                id=r["id"], predicate=r["predicate"], confidence=r["confidence"], status=r["status"],
-                reason=r["reason"], subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),
-                object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]), provenance=prov_views,
-            ))
-        return views
+
+        def sentence(p: Provenance) -> neo4j.Record | None:
+            return sentences.get(sentence_key(p.document_id, p.sentence_index))
+
+        return [views.candidate_view(r, ps, sentence) for r, ps in zip(rows, provenance, strict=True)]
 
     def iter_document_graphs(self, department: str | None = None, scope: Scope | None = None
                              ) -> Iterator[DocumentGraph]:
@@ -742,32 +663,10 @@ class Neo4jStore:
         document = self.get_document(doc_id, scope)
         rows = self._read(q.DOCUMENT_PARTS, id=doc_id)
         if not rows:
-            raise NotFound(f"no document with id {doc_id!r}")
+            raise NotFound(Errors.G002, kind="document", id=doc_id)
         parts = rows[0]
-        sentences = tuple(Sentence(document_id=doc_id, index=s["index"], start=s["start"], end=s["end"],
-                                   text=s["text"]) for s in parts["sentences"])
-        mentions = tuple(
-            Mention(id=m["id"], document_id=doc_id, sentence_index=m["sentence_index"], start=m["start"],
-                    end=m["end"], text=m["text"], type=m["type"], confidence=m["confidence"],
-                    extractor=Extractor(name=m["extractor"], version=m["extractor_version"]),
-                    entity_id=m["entity_id"])
-            for m in parts["mentions"]
-        )
-        grouped: dict[str, tuple[dict[str, Any], list[Provenance]]] = {}
-        for p in parts["provenance"]:
-            prov = Provenance(document_id=doc_id, sentence_index=p["sentence_index"],
-                              subject_start=p["subject_start"], subject_end=p["subject_end"],
-                              object_start=p["object_start"], object_end=p["object_end"],
-                              confidence=p["confidence"],
-                              extractor=Extractor(name=p["extractor"], version=p["extractor_version"]))
-            grouped.setdefault(p["fact_id"], (p, []))[1].append(prov)
-        facts = tuple(
-            Fact(id=fid, subject_id=row["subject_id"], predicate=row["predicate"], object_id=row["object_id"],
-                 confidence=max(p.confidence for p in provs), provenance=tuple(provs))
-            for fid, (row, provs) in grouped.items()
-        )
-        entity_ids = {m.entity_id for m in mentions if m.entity_id is not None}
-        entity_ids |= {f.subject_id for f in facts} | {f.object_id for f in facts}
+        entity_ids = {m["entity_id"] for m in parts["mentions"] if m["entity_id"] is not None}
+        entity_ids |= {p["subject_id"] for p in parts["provenance"]} | {p["object_id"] for p in parts["provenance"]}
         if not entity_ids:
             entities: tuple[Entity, ...] = ()
         elif scope is None:
@@ -776,17 +675,8 @@ class Neo4jStore:
         else:
             entities = tuple(_document_entity(r) for r in self._read(
                 q.DOCUMENT_ENTITIES_SCOPED, ids=sorted(entity_ids), doc=doc_id, **scope.parameters()))
-        candidates = tuple(
-            CandidateFact(
-                fact=Fact(id=c["id"], subject_id=c["subject_id"], predicate=c["predicate"],
-                          object_id=c["object_id"], confidence=c["confidence"],
-                          provenance=tuple(Provenance(**p) for p in json.loads(c["provenance"]))),
-                status=c["status"], reason=c["reason"],
-            )
-            for c in parts["candidates"]
-        )
-        return DocumentGraph(document=document, sentences=sentences, mentions=mentions, entities=entities,
-                             facts=facts, candidates=candidates)
+        return views.document_graph(document, parts["sentences"], parts["mentions"], parts["provenance"], entities,
+                                    parts["candidates"])
 
     def stats(self, scope: Scope | None = None) -> StoreStats:
         if scope is not None:
@@ -801,14 +691,7 @@ class Neo4jStore:
             by_predicate = {r["key"]: r["n"] for r in self._read(q.FACTS_BY_PREDICATE.format(calls=calls, rows=rows))}
         by_status = {r["key"]: r["n"] for r in self._read(q.CANDIDATES_BY_STATUS)}
         by_extractor = {r["key"]: r["n"] for r in self._read(q.FACTS_BY_EXTRACTOR)}
-        return StoreStats(
-            store=self.name, documents=counts["documents"], sentences=counts["sentences"],
-            mentions=counts["mentions"], entities=counts["entities"], facts=counts["facts"],
-            entities_by_type=dict(sorted(by_type.items())),
-            facts_by_predicate=dict(sorted(by_predicate.items())),
-            facts_by_extractor=dict(sorted(by_extractor.items())),
-            candidates_by_status=dict(sorted(by_status.items())),
-        )
+        return views.store_stats(self.name, counts, by_type, by_predicate, by_extractor, by_status)
 
     def _scoped_stats(self, scope: Scope) -> StoreStats:
         params = scope.parameters()
@@ -817,14 +700,8 @@ class Neo4jStore:
         by_predicate = {r["key"]: r["n"] for r in self._read(q.STATS_FACTS_BY_PREDICATE_SCOPED, **params)}
         by_extractor = {r["key"]: r["n"] for r in self._read(q.STATS_FACTS_BY_EXTRACTOR_SCOPED, **params)}
         by_status = {r["key"]: r["n"] for r in self._read(q.STATS_CANDIDATES_SCOPED, **params)}
-        return StoreStats(
-            store=self.name, documents=counts["documents"], sentences=counts["sentences"],
-            mentions=counts["mentions"], entities=sum(by_type.values()), facts=sum(by_predicate.values()),
-            entities_by_type=dict(sorted(by_type.items())),
-            facts_by_predicate=dict(sorted(by_predicate.items())),
-            facts_by_extractor=dict(sorted(by_extractor.items())),
-            candidates_by_status=dict(sorted(by_status.items())),
-        )
+        totals = {**counts.data(), "entities": sum(by_type.values()), "facts": sum(by_predicate.values())}
+        return views.store_stats(self.name, totals, by_type, by_predicate, by_extractor, by_status)
 
     # -- question answering: sentence retrieval ------------------------------------------------
     def search_sentences(self, query: str, limit: int = 20, document_ids: list[str] | None = None,
@@ -837,13 +714,13 @@ class Neo4jStore:
                   "document_ids": sorted(set(document_ids)) if document_ids is not None else None}
         rows = (self._read(q.SEARCH_SENTENCES, **params) if scope is None
                 else self._read(q.SEARCH_SENTENCES_SCOPED, **params, **scope.parameters()))
-        return [sentence_hit(r.data()) for r in rows]
+        return [views.sentence_hit(r) for r in rows]
 
     def get_sentences(self, keys: list[tuple[str, int]], scope: Scope | None = None) -> list[SentenceHit]:
         wanted = [sentence_key(doc, idx) for doc, idx in keys]
         rows = (self._read(q.SENTENCE_HITS_BY_KEY, keys=wanted) if scope is None
                 else self._read(q.SENTENCE_HITS_BY_KEY_SCOPED, keys=wanted, **scope.parameters()))
-        found = {(r["document_id"], r["sentence_index"]): sentence_hit(r.data()) for r in rows}
+        found = {(r["document_id"], r["sentence_index"]): views.sentence_hit(r) for r in rows}
         return [found[key] for key in keys if key in found]
 
     def sentence_frequencies(self, words: list[str]) -> tuple[int, dict[str, int]]:
@@ -859,10 +736,10 @@ class Neo4jStore:
 
         def work(tx: ManagedTransaction) -> None:
             if tx.run(q.DOCUMENT_EXISTS, id=document_id).single() is None:
-                raise NotFound(f"no document with id {document_id!r}")
+                raise NotFound(Errors.G002, kind="document", id=document_id)
             count = tx.run(q.SENTENCE_COUNT, id=document_id).single()
             if count["n"] != len(rows):
-                raise WriteFailed(f"document {document_id} has {count['n']} sentences, got {len(rows)} vectors")
+                raise WriteFailed(Errors.G050, document_id=document_id, sentences=count["n"], vectors=len(rows))
             self._batched(tx, q.SET_SENTENCE_VECTORS, rows, model=model)
 
         self._write(work)
@@ -884,8 +761,9 @@ class Neo4jStore:
         elif document_ids is None:
             rows = self._read(q.NEAREST_SENTENCES, vector=values, limit=limit)
         else:
-            rows = self._read(q.NEAREST_SENTENCES_IN, vector=values, limit=limit, document_ids=sorted(set(document_ids)))
-        return [sentence_hit(r.data()) for r in rows]
+            rows = self._read(q.NEAREST_SENTENCES_IN, vector=values, limit=limit,
+                              document_ids=sorted(set(document_ids)))
+        return [views.sentence_hit(r) for r in rows]
 
     # -- audit: append-only ---------------------------------------------------------------------
     def append_audit(self, event: AuditEvent) -> None:
@@ -895,7 +773,7 @@ class Neo4jStore:
                      principal: str | None = None) -> list[AuditEvent]:
         rows = self._read(q.AUDIT_EVENTS, limit=limit if limit >= 0 else _NO_LIMIT, offset=max(offset, 0),
                           action=action, principal=principal)
-        return [AuditEvent(**r.data()) for r in rows]
+        return [views.audit_event(r) for r in rows]
 
 
 @dataclass(frozen=True)
@@ -1037,31 +915,18 @@ class _WritePlan:
         return plan
 
 
-def _fact_view(r: neo4j.Record) -> FactView:
-    provenance = [provenance_view(p) for p in r["provenance"]]
-    return FactView(
-        id=r["id"], predicate=r["predicate"], confidence=r["confidence"],
-        subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),
-        object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]),
-        provenance=provenance,
-    )
-
-
 def _document_entity(r: neo4j.Record) -> Entity:
     """An entity as one document gave it (its NAMED names: the stored name when among them, else
     the first), or, when that document named it not, the fallback name and names of the query."""
-    names = r["names"]
-    if names:
-        name = r["stored_name"] if r["stored_name"] in names else names[0]
-    else:
-        name, names = r["fallback_name"], r["fallback_names"] or []
-    return Entity(id=r["id"], name=name, type=r["type"], aliases=tuple(n for n in sorted(names) if n != name))
+    if r["names"]:
+        return views.named_entity(r["id"], r["type"], r["stored_name"], r["names"])
+    return views.entity({"id": r["id"], "name": r["fallback_name"], "type": r["type"], "names": r["fallback_names"]})
 
 
 def _plain(record: neo4j.Record) -> dict[str, Any]:
     """A record of plain values as a dict; `Record.data()` converts each value recursively
     and costs ten times more on the write path's large reads."""
-    return dict(zip(record.keys(), record.values()))
+    return dict(zip(record.keys(), record.values(), strict=True))
 
 
 def _provenance_key(row: Any) -> tuple[Any, ...]:
@@ -1075,7 +940,7 @@ def sentence_key(document_id: str, index: int) -> str:
 
 def _expect(done: int, wanted: int, problem: str) -> None:
     if done != wanted:
-        raise WriteFailed(f"{wanted - done} of {wanted} rows not written: {problem}")
+        raise WriteFailed(Errors.G052, missing=wanted - done, wanted=wanted, problem=problem)
 
 
 def _first_line(exc: BaseException) -> str:

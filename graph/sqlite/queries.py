@@ -281,7 +281,7 @@ JOIN sentences s ON s.document_id = p.document_id AND s.idx = p.sentence_idx
 WHERE p.fact_id = ? ORDER BY p.confidence DESC, p.document_id, p.sentence_idx
 """
 ENTITY_MENTIONS = """
-SELECT m.*, d.title AS document_title, d.department,
+SELECT m.*, m.sentence_idx AS sentence_index, d.title AS document_title, d.department,
        s.text AS sentence, s.start AS sentence_start, s."end" AS sentence_end
 FROM mentions m
 JOIN documents d ON d.id = m.document_id
@@ -293,9 +293,9 @@ SELECT DISTINCT d.department FROM mentions m JOIN documents d ON d.id = m.docume
 WHERE m.entity_id = ? AND d.department IS NOT NULL ORDER BY d.department
 """
 COUNTS = """
-SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM sentences),
-       (SELECT count(*) FROM mentions), (SELECT count(*) FROM entities),
-       (SELECT count(*) FROM facts)
+SELECT (SELECT count(*) FROM documents) AS documents, (SELECT count(*) FROM sentences) AS sentences,
+       (SELECT count(*) FROM mentions) AS mentions, (SELECT count(*) FROM entities) AS entities,
+       (SELECT count(*) FROM facts) AS facts
 """
 ENTITIES_BY_TYPE = "SELECT type, count(*) FROM entities GROUP BY type ORDER BY type"
 FACTS_BY_PREDICATE = "SELECT predicate, count(*) FROM facts GROUP BY predicate ORDER BY predicate"
@@ -314,8 +314,8 @@ FACTS_BY_EXTRACTOR = """
 SELECT extractor, count(DISTINCT fact_id) FROM fact_provenance GROUP BY extractor ORDER BY extractor
 """
 CANDIDATES = """
-SELECT c.*, s.name AS s_name, s.type AS s_type, o.name AS o_name, o.type AS o_type,
-       d.title AS document_title, d.source_name, d.department
+SELECT c.*, c.subject_id AS s_id, s.name AS s_name, s.type AS s_type,
+       c.object_id AS o_id, o.name AS o_name, o.type AS o_type, d.title AS document_title, d.source_name, d.department
 FROM fact_candidates c
 JOIN entities s ON s.id = c.subject_id JOIN entities o ON o.id = c.object_id
 JOIN documents d ON d.id = c.document_id
@@ -327,8 +327,9 @@ SENTENCE_GET = 'SELECT idx, start, "end", text FROM sentences WHERE document_id 
 
 # -- whole documents back, for export ------------------------------------------------------
 DOCUMENT_IDS = "SELECT id FROM documents WHERE (:department IS NULL OR department = :department) ORDER BY id"
-DOCUMENT_SENTENCES = 'SELECT idx, start, "end", text FROM sentences WHERE document_id = ? ORDER BY idx'
-DOCUMENT_MENTIONS = 'SELECT * FROM mentions WHERE document_id = ? ORDER BY start, "end", id'
+DOCUMENT_SENTENCES = 'SELECT idx AS "index", start, "end", text FROM sentences WHERE document_id = ? ORDER BY idx'
+DOCUMENT_MENTIONS = ('SELECT *, sentence_idx AS sentence_index FROM mentions WHERE document_id = ?'
+                     ' ORDER BY start, "end", id')
 DOCUMENT_ENTITIES = """
 SELECT DISTINCT e.id, e.name, e.type FROM entities e
 WHERE e.id IN (SELECT entity_id FROM mentions WHERE document_id = :doc)
@@ -337,7 +338,8 @@ WHERE e.id IN (SELECT entity_id FROM mentions WHERE document_id = :doc)
 ORDER BY e.id
 """
 DOCUMENT_FACT_PROVENANCE = """
-SELECT f.subject_id, f.predicate, f.object_id, p.* FROM fact_provenance p JOIN facts f ON f.id = p.fact_id
+SELECT f.subject_id, f.predicate, f.object_id, p.*, p.sentence_idx AS sentence_index
+FROM fact_provenance p JOIN facts f ON f.id = p.fact_id
 WHERE p.document_id = ? ORDER BY p.fact_id, p.sentence_idx, p.subject_start, p.object_start
 """
 DOCUMENT_CANDIDATES = "SELECT * FROM fact_candidates WHERE document_id = ? ORDER BY id"
@@ -367,10 +369,11 @@ ENTITY_DEPARTMENT_PAIRS = """
 SELECT DISTINCT m.entity_id, d.department FROM mentions m JOIN documents d ON d.id = m.document_id
 WHERE d.department IS NOT NULL {where} ORDER BY d.department
 """
-DOCUMENT_ANNOTATIONS = 'SELECT id, start, "end", text, type, entity_id FROM mentions WHERE document_id = ? ORDER BY start, "end"'
+DOCUMENT_ANNOTATIONS = ('SELECT id, start, "end", text, type, entity_id FROM mentions WHERE document_id = ?'
+                        ' ORDER BY start, "end"')
 DOCUMENT_FACT_ANNOTATIONS = """
-SELECT p.fact_id, f.predicate, f.subject_id, f.object_id, p.sentence_idx, p.subject_start, p.subject_end,
-       p.object_start, p.object_end, p.confidence
+SELECT p.fact_id, f.predicate, f.subject_id, f.object_id, p.sentence_idx AS sentence_index,
+       p.subject_start, p.subject_end, p.object_start, p.object_end, p.confidence
 FROM fact_provenance p JOIN facts f ON f.id = p.fact_id WHERE p.document_id = ?
 ORDER BY p.subject_start, p.object_start, p.fact_id
 """
@@ -380,7 +383,8 @@ ORDER BY p.subject_start, p.object_start, p.fact_id
 # rows are written and retracted with their sentences, and backfilled once for stores that
 # predate it.
 SENTENCES_FTS_EMPTY = "SELECT NOT EXISTS (SELECT 1 FROM sentences_fts) AND EXISTS (SELECT 1 FROM sentences)"
-SENTENCES_FTS_BACKFILL = "INSERT INTO sentences_fts (text, document_id, idx) SELECT text, document_id, idx FROM sentences"
+SENTENCES_FTS_BACKFILL = ("INSERT INTO sentences_fts (text, document_id, idx)"
+                          " SELECT text, document_id, idx FROM sentences")
 INSERT_SENTENCE_FTS = "INSERT INTO sentences_fts (text, document_id, idx) VALUES (?, ?, ?)"
 DELETE_DOCUMENT_SENTENCES_FTS = "DELETE FROM sentences_fts WHERE document_id = ?"
 DELETE_DOCUMENT_VECTORS = "DELETE FROM sentence_vectors WHERE document_id = ?"
@@ -457,7 +461,8 @@ VISIBLE_ENTITIES = f"""visible_entities(id, mentions) AS MATERIALIZED (
 
 def _entity_visible(entity_id: str) -> str:
     """The entity `entity_id` (an SQL expression) has a visible mention or a fact with a visible source."""
-    return f"EXISTS (SELECT 1 FROM entity_documents ve WHERE ve.entity_id = {entity_id} AND +ve.document_id {IN_VISIBLE})"
+    return (f"EXISTS (SELECT 1 FROM entity_documents ve WHERE ve.entity_id = {entity_id}"
+            f" AND +ve.document_id {IN_VISIBLE})")
 
 
 def _name_visible(names: str) -> str:
@@ -489,7 +494,8 @@ def _fact_visible(fact: str) -> str:
 
 
 # the visible documents among :ids (a JSON array; NULL: all)
-VISIBLE_DOCUMENT_IDS = ("SELECT d.id FROM documents d WHERE (:ids IS NULL OR d.id IN (SELECT value FROM json_each(:ids)))"
+VISIBLE_DOCUMENT_IDS = ("SELECT d.id FROM documents d"
+                        " WHERE (:ids IS NULL OR d.id IN (SELECT value FROM json_each(:ids)))"
                         " AND " + SQL_VISIBLE_DOCUMENT + " ORDER BY d.id")
 DOCUMENT_GET_VISIBLE = "SELECT * FROM documents d WHERE d.id = :id AND " + SQL_VISIBLE_DOCUMENT
 DOCUMENT_VISIBLE = "SELECT 1 FROM documents d WHERE d.id = :id AND " + SQL_VISIBLE_DOCUMENT
@@ -574,7 +580,7 @@ WHERE p.fact_id = :id AND """ + SQL_VISIBLE_DOCUMENT + """
 ORDER BY p.confidence DESC, p.document_id, p.sentence_idx
 """
 ENTITY_MENTIONS_VISIBLE = f"""WITH {VISIBLE}
-SELECT m.*, d.title AS document_title, d.department,
+SELECT m.*, m.sentence_idx AS sentence_index, d.title AS document_title, d.department,
        s.text AS sentence, s.start AS sentence_start, s."end" AS sentence_end
 FROM mentions m
 JOIN documents d ON d.id = m.document_id
@@ -595,14 +601,16 @@ WHERE p.document_id {IN_VISIBLE}
 GROUP BY f.id ORDER BY f.id
 """
 ENTITY_INFOS_ALL_VISIBLE = f"""WITH {VISIBLE}, {VISIBLE_ENTITIES}
-SELECT e.id, {_scoped_name("e")}, e.type, ve.mentions FROM visible_entities ve JOIN entities e ON e.id = ve.id
+SELECT e.id, {_scoped_name("e")} AS name, e.type, ve.mentions AS mention_count
+FROM visible_entities ve JOIN entities e ON e.id = ve.id
 """
 ENTITY_INFOS_VISIBLE = f"""WITH {VISIBLE},
 chosen(id, mentions) AS MATERIALIZED (
     SELECT entity_id, sum(mentions) FROM entity_documents WHERE entity_id IN ({{marks}}) AND +document_id {IN_VISIBLE}
     GROUP BY entity_id
 )
-SELECT e.id, {_scoped_name("e")}, e.type, chosen.mentions FROM chosen JOIN entities e ON e.id = chosen.id
+SELECT e.id, {_scoped_name("e")} AS name, e.type, chosen.mentions AS mention_count
+FROM chosen JOIN entities e ON e.id = chosen.id
 """
 ENTITY_DEPARTMENT_PAIRS_VISIBLE = f"""WITH {VISIBLE}
 SELECT DISTINCT ed.entity_id, d.department FROM entity_documents ed JOIN documents d ON d.id = ed.document_id
@@ -620,7 +628,8 @@ page(id, document_id) AS MATERIALIZED (
     WHERE (:status IS NULL OR c.status = :status) AND c.document_id {IN_VISIBLE}
     ORDER BY c.confidence DESC, c.id, c.document_id LIMIT :limit OFFSET :offset
 )
-SELECT c.*, {_scoped_name("s")} AS s_name, s.type AS s_type, {_scoped_name("o")} AS o_name, o.type AS o_type,
+SELECT c.*, c.subject_id AS s_id, {_scoped_name("s")} AS s_name, s.type AS s_type,
+       c.object_id AS o_id, {_scoped_name("o")} AS o_name, o.type AS o_type,
        d.title AS document_title, d.source_name, d.department
 FROM page JOIN fact_candidates c ON c.id = page.id AND c.document_id = page.document_id
 JOIN entities s ON s.id = c.subject_id JOIN entities o ON o.id = c.object_id

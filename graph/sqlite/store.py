@@ -16,20 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extraction.records import (
-    CandidateFact,
-    Document,
-    DocumentGraph,
-    Entity,
-    Extractor,
-    Fact,
-    Mention,
-    Provenance,
-    Sentence,
-    normalize_name,
-    utcnow,
-)
-from graph.errors import NotFound, StoreUnavailable, WriteFailed
+from extraction.records import Document, DocumentGraph, Entity, Provenance, normalize_name, utcnow
+from graph import views
+from graph.errors import Errors, NotFound, StoreUnavailable, WriteFailed
 from graph.ranking import FUZZY_CANDIDATES, Candidate, rank
 from graph.sqlite import queries as q
 from graph.store import (
@@ -40,16 +29,12 @@ from graph.store import (
     DocumentSummary,
     EntityHit,
     EntityInfo,
-    EntityRef,
     FactAnnotation,
     FactEdge,
     FactView,
     MentionView,
-    ProvenanceView,
     SentenceHit,
     StoreStats,
-    provenance_view,
-    sentence_hit,
 )
 from graph.visibility import Scope
 
@@ -61,13 +46,14 @@ class SqliteStore:
     """GraphStore on stdlib sqlite3. One connection per thread; writes serialized by a lock."""
 
     name = "sqlite"
+    features: frozenset[str] = frozenset()  # no optional feature (graph.store): paths come from networkx
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise StoreUnavailable(f"cannot create the folder for {self.path}: {exc}") from exc
+            raise StoreUnavailable(Errors.G007, path=self.path, reason=exc) from exc
         self._local = threading.local()
         self._write_lock = threading.Lock()
         self._connections: list[sqlite3.Connection] = []
@@ -104,7 +90,7 @@ class SqliteStore:
             try:
                 conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
             except sqlite3.Error as exc:
-                raise StoreUnavailable(f"cannot open {self.path}: {exc}") from exc
+                raise StoreUnavailable(Errors.G008, path=self.path, reason=exc) from exc
             conn.row_factory = sqlite3.Row
             for pragma in q.PRAGMAS:
                 conn.execute(pragma)
@@ -122,7 +108,7 @@ class SqliteStore:
                 conn.execute("COMMIT")
             except sqlite3.Error as exc:
                 _rollback(conn)
-                raise WriteFailed(f"write to {self.path} rolled back: {exc}") from exc
+                raise WriteFailed(Errors.G004, where=self.path, reason=exc) from exc
             except BaseException:
                 _rollback(conn)
                 raise
@@ -189,7 +175,7 @@ class SqliteStore:
     def delete_document(self, document_id: str) -> DeletionReport:
         with self._transaction() as conn:
             if not conn.execute(q.DOCUMENT_EXISTS, (document_id,)).fetchone():
-                raise NotFound(f"no document with id {document_id!r}")
+                raise NotFound(Errors.G002, kind="document", id=document_id)
             return self._retract(conn, document_id, keep_document=False)
 
     def _retract(self, conn: sqlite3.Connection, document_id: str, keep_document: bool) -> DeletionReport:
@@ -220,13 +206,8 @@ class SqliteStore:
             if conn.execute(q.ENTITY_IS_ORPHAN, {"id": eid}).fetchone()[0]:
                 conn.execute(q.DELETE_ENTITY, (eid,))
                 entities_removed += 1
-        return DeletionReport(
-            document_id=document_id,
-            mentions_removed=mentions_removed,
-            facts_removed=facts_removed,
-            facts_kept=facts_kept,
-            entities_removed=entities_removed,
-        )
+        return DeletionReport(document_id=document_id, mentions_removed=mentions_removed, facts_removed=facts_removed,
+                              facts_kept=facts_kept, entities_removed=entities_removed)
 
     # -- documents -------------------------------------------------------------------------
     def has_document(self, document_id: str) -> bool:
@@ -242,13 +223,8 @@ class SqliteStore:
         else:
             row = self._conn().execute(q.DOCUMENT_GET_VISIBLE, {"id": document_id, **scope.sql_parameters()}).fetchone()
         if row is None:
-            raise NotFound(f"no document with id {document_id!r}")
-        return Document(
-            id=row["id"], text=row["text"], title=row["title"], source_path=row["source_path"],
-            source_name=row["source_name"], format=row["format"], department=row["department"],
-            published=row["published"], labels=tuple(json.loads(row["labels"])),
-            metadata=json.loads(row["metadata"]),
-        )
+            raise NotFound(Errors.G002, kind="document", id=document_id)
+        return views.document(dict(row))
 
     def list_documents(self, limit: int = 100, offset: int = 0, scope: Scope | None = None) -> list[DocumentSummary]:
         if scope is None:
@@ -256,15 +232,7 @@ class SqliteStore:
         else:
             rows = self._conn().execute(
                 q.DOCUMENTS_LIST_VISIBLE, {"limit": limit, "offset": offset, **scope.sql_parameters()}).fetchall()
-        return [
-            DocumentSummary(
-                id=r["id"], title=r["title"], source_path=r["source_path"], source_name=r["source_name"],
-                format=r["format"], department=r["department"], published=r["published"],
-                labels=json.loads(r["labels"]), sentence_count=r["sentence_count"],
-                mention_count=r["mention_count"], imported_at=r["imported_at"],
-            )
-            for r in rows
-        ]
+        return [views.document_summary(r) for r in rows]
 
     # -- entities --------------------------------------------------------------------------
     def get_entity(self, entity_id: str, scope: Scope | None = None) -> Entity:
@@ -274,10 +242,10 @@ class SqliteStore:
         else:
             row = conn.execute(q.ENTITY_GET_VISIBLE, {"id": entity_id, **scope.sql_parameters()}).fetchone()
         if row is None:
-            raise NotFound(f"no entity with id {entity_id!r}")
-        names = self._entity_names(conn, entity_id) if scope is None else sorted(json.loads(row["names"]))
-        return Entity(id=row["id"], name=row["name"], type=row["type"],
-                      aliases=tuple(n for n in names if n != row["name"]))
+            raise NotFound(Errors.G002, kind="entity", id=entity_id)
+        if scope is None:
+            return views.entity({**dict(row), "names": self._entity_names(conn, entity_id)})
+        return views.entity(row)  # its visible names, a JSON array
 
     @staticmethod
     def _entity_names(conn: sqlite3.Connection, entity_id: str) -> list[str]:
@@ -336,9 +304,7 @@ class SqliteStore:
         hits = []
         for r in ranked:
             name, names = shown[r.entity_id]
-            hits.append(EntityHit(id=r.entity_id, name=name, type=entities[r.entity_id][1],
-                                  aliases=[n for n in names if n != name], matched=r.matched, score=r.score,
-                                  mention_count=r.mention_count))
+            hits.append(views.entity_hit(r, name, entities[r.entity_id][1], names))
         return hits
 
     @staticmethod
@@ -392,7 +358,7 @@ class SqliteStore:
         else:
             row = conn.execute(q.FACT_GET_VISIBLE, {"id": fact_id, **scope.sql_parameters()}).fetchone()
         if row is None:
-            raise NotFound(f"no fact with id {fact_id!r}")
+            raise NotFound(Errors.G002, kind="fact", id=fact_id)
         return self._fact_view(conn, row, scope)
 
     def fact_edges(self, scope: Scope | None = None) -> Iterator[FactEdge]:
@@ -401,7 +367,7 @@ class SqliteStore:
         else:
             rows = self._conn().execute(q.FACT_EDGES_VISIBLE, scope.sql_parameters())
         for r in rows:
-            yield FactEdge(id=r[0], subject_id=r[1], predicate=r[2], object_id=r[3], confidence=r[4], support=r[5])
+            yield views.fact_edge(r)
 
     def entity_infos(self, entity_ids: list[str] | None = None, scope: Scope | None = None) -> dict[str, EntityInfo]:
         conn = self._conn()
@@ -431,8 +397,7 @@ class SqliteStore:
         departments: dict[str, list[str]] = {}
         for eid, department in pairs:
             departments.setdefault(eid, []).append(department)
-        return {r[0]: EntityInfo(id=r[0], name=r[1], type=r[2], mention_count=r[3],
-                                 departments=departments.get(r[0], [])) for r in rows}
+        return {r["id"]: views.entity_info(r, departments.get(r["id"], [])) for r in rows}
 
     def document_annotations(self, document_id: str, scope: Scope | None = None
                              ) -> tuple[list[Annotation], list[FactAnnotation]]:
@@ -442,14 +407,10 @@ class SqliteStore:
         else:
             exists = conn.execute(q.DOCUMENT_VISIBLE, {"id": document_id, **scope.sql_parameters()}).fetchone()
         if not exists:
-            raise NotFound(f"no document with id {document_id!r}")
+            raise NotFound(Errors.G002, kind="document", id=document_id)
         # the document is visible: all its mentions and provenance rows are
-        mentions = [Annotation(id=r[0], start=r[1], end=r[2], text=r[3], type=r[4], entity_id=r[5])
-                    for r in conn.execute(q.DOCUMENT_ANNOTATIONS, (document_id,))]
-        facts = [FactAnnotation(fact_id=r[0], predicate=r[1], subject_id=r[2], object_id=r[3], sentence_index=r[4],
-                                subject_start=r[5], subject_end=r[6], object_start=r[7], object_end=r[8],
-                                confidence=r[9])
-                 for r in conn.execute(q.DOCUMENT_FACT_ANNOTATIONS, (document_id,))]
+        mentions = [views.annotation(r) for r in conn.execute(q.DOCUMENT_ANNOTATIONS, (document_id,))]
+        facts = [views.fact_annotation(r) for r in conn.execute(q.DOCUMENT_FACT_ANNOTATIONS, (document_id,))]
         return mentions, facts
 
     def _fact_view(self, conn: sqlite3.Connection, r: sqlite3.Row, scope: Scope | None = None) -> FactView:
@@ -457,13 +418,7 @@ class SqliteStore:
             rows = conn.execute(q.FACT_PROVENANCE, (r["id"],))
         else:
             rows = conn.execute(q.FACT_PROVENANCE_VISIBLE, {"id": r["id"], **scope.sql_parameters()})
-        provenance = [provenance_view(p) for p in rows]
-        return FactView(
-            id=r["id"], predicate=r["predicate"], confidence=r["confidence"],
-            subject=EntityRef(id=r["s_id"], name=r["s_name"], type=r["s_type"]),
-            object=EntityRef(id=r["o_id"], name=r["o_name"], type=r["o_type"]),
-            provenance=provenance,
-        )
+        return views.fact_view(r, rows)
 
     def entity_mentions(self, entity_id: str, limit: int = 100, scope: Scope | None = None) -> list[MentionView]:
         if scope is None:
@@ -471,17 +426,7 @@ class SqliteStore:
         else:
             rows = self._conn().execute(q.ENTITY_MENTIONS_VISIBLE,
                                         {"id": entity_id, "limit": limit, **scope.sql_parameters()}).fetchall()
-        return [
-            MentionView(
-                id=r["id"], entity_id=r["entity_id"], text=r["text"], type=r["type"], start=r["start"],
-                end=r["end"], confidence=r["confidence"],
-                extractor=Extractor(name=r["extractor"], version=r["extractor_version"]),
-                document_id=r["document_id"], document_title=r["document_title"],
-                department=r["department"], sentence_index=r["sentence_idx"], sentence=r["sentence"],
-                sentence_start=r["sentence_start"], sentence_end=r["sentence_end"],
-            )
-            for r in rows
-        ]
+        return [views.mention_view(r) for r in rows]
 
     def entity_departments(self, entity_id: str, scope: Scope | None = None) -> list[str]:
         if scope is None:
@@ -498,24 +443,10 @@ class SqliteStore:
             rows = conn.execute(q.CANDIDATES, params).fetchall()
         else:
             rows = conn.execute(q.CANDIDATES_VISIBLE, {**params, **scope.sql_parameters()}).fetchall()
-        views = []
-        for r in rows:
-            provenance = []
-            for p in (Provenance(**row) for row in json.loads(r["provenance"])):
-                sentence = conn.execute(q.SENTENCE_GET, (p.document_id, p.sentence_index)).fetchone()
-                provenance.append(ProvenanceView(
-                    document_id=p.document_id, document_title=r["document_title"], document_source=r["source_name"],
-                    department=r["department"], sentence_index=p.sentence_index, sentence=sentence["text"],
-                    sentence_start=sentence["start"], sentence_end=sentence["end"],
-                    subject_start=p.subject_start, subject_end=p.subject_end, object_start=p.object_start,
-                    object_end=p.object_end, confidence=p.confidence, extractor=p.extractor,
-                ))
-            views.append(CandidateView(
-                id=r["id"], predicate=r["predicate"], confidence=r["confidence"], status=r["status"],
-                reason=r["reason"], subject=EntityRef(id=r["subject_id"], name=r["s_name"], type=r["s_type"]),
-                object=EntityRef(id=r["object_id"], name=r["o_name"], type=r["o_type"]), provenance=provenance,
-            ))
-        return views
+        def sentence(p: Provenance) -> sqlite3.Row | None:
+            return conn.execute(q.SENTENCE_GET, (p.document_id, p.sentence_index)).fetchone()
+
+        return [views.candidate_view(r, views.candidate_provenance(r), sentence) for r in rows]
 
     def iter_document_graphs(self, department: str | None = None, scope: Scope | None = None
                              ) -> Iterator[DocumentGraph]:
@@ -530,38 +461,14 @@ class SqliteStore:
 
     def _document_graph(self, conn: sqlite3.Connection, doc_id: str, scope: Scope | None = None) -> DocumentGraph:
         document = self.get_document(doc_id)
-        sentences = tuple(Sentence(document_id=doc_id, index=r[0], start=r[1], end=r[2], text=r[3])
-                          for r in conn.execute(q.DOCUMENT_SENTENCES, (doc_id,)))
-        mentions = tuple(
-            Mention(id=r["id"], document_id=doc_id, sentence_index=r["sentence_idx"], start=r["start"], end=r["end"],
-                    text=r["text"], type=r["type"], confidence=r["confidence"],
-                    extractor=Extractor(name=r["extractor"], version=r["extractor_version"]), entity_id=r["entity_id"])
-            for r in conn.execute(q.DOCUMENT_MENTIONS, (doc_id,))
+        return views.document_graph(
+            document,
+            sentences=conn.execute(q.DOCUMENT_SENTENCES, (doc_id,)).fetchall(),
+            mentions=conn.execute(q.DOCUMENT_MENTIONS, (doc_id,)).fetchall(),
+            provenance=conn.execute(q.DOCUMENT_FACT_PROVENANCE, (doc_id,)).fetchall(),
+            entities=self._document_entities(conn, doc_id, scope),
+            candidates=conn.execute(q.DOCUMENT_CANDIDATES, (doc_id,)).fetchall(),
         )
-        entities = self._document_entities(conn, doc_id, scope)
-        grouped: dict[str, tuple[sqlite3.Row, list[Provenance]]] = {}
-        for r in conn.execute(q.DOCUMENT_FACT_PROVENANCE, (doc_id,)):
-            prov = Provenance(document_id=doc_id, sentence_index=r["sentence_idx"], subject_start=r["subject_start"],
-                              subject_end=r["subject_end"], object_start=r["object_start"], object_end=r["object_end"],
-                              confidence=r["confidence"],
-                              extractor=Extractor(name=r["extractor"], version=r["extractor_version"]))
-            grouped.setdefault(r["fact_id"], (r, []))[1].append(prov)
-        facts = tuple(
-            Fact(id=fid, subject_id=row["subject_id"], predicate=row["predicate"], object_id=row["object_id"],
-                 confidence=max(p.confidence for p in provs), provenance=tuple(provs))
-            for fid, (row, provs) in grouped.items()
-        )
-        candidates = tuple(
-            CandidateFact(
-                fact=Fact(id=r["id"], subject_id=r["subject_id"], predicate=r["predicate"], object_id=r["object_id"],
-                          confidence=r["confidence"],
-                          provenance=tuple(Provenance(**p) for p in json.loads(r["provenance"]))),
-                status=r["status"], reason=r["reason"],
-            )
-            for r in conn.execute(q.DOCUMENT_CANDIDATES, (doc_id,))
-        )
-        return DocumentGraph(document=document, sentences=sentences, mentions=mentions, entities=entities,
-                             facts=facts, candidates=candidates)
 
     def _document_entities(self, conn: sqlite3.Connection, doc_id: str, scope: Scope | None) -> tuple[Entity, ...]:
         """The entities one document names, each with only the names that document gave it (so an export
@@ -580,23 +487,19 @@ class SqliteStore:
                 except NotFound:
                     entities.append(Entity(id=r["id"], name=r["id"], type=r["type"]))
                 continue
-            name = r["name"] if r["name"] in names else names[0]
-            entities.append(Entity(id=r["id"], name=name, type=r["type"],
-                                   aliases=tuple(sorted(n for n in set(names) if n != name))))
+            entities.append(views.named_entity(r["id"], r["type"], r["name"], names))
         return tuple(entities)
 
     def stats(self, scope: Scope | None = None) -> StoreStats:
         conn = self._conn()
         if scope is not None:
             return self._visible_stats(conn, scope)
-        documents, sentences, mentions, entities, facts = conn.execute(q.COUNTS).fetchone()
-        return StoreStats(
-            store=self.name, documents=documents, sentences=sentences, mentions=mentions,
-            entities=entities, facts=facts,
-            entities_by_type=dict(conn.execute(q.ENTITIES_BY_TYPE).fetchall()),
-            facts_by_predicate=dict(conn.execute(q.FACTS_BY_PREDICATE).fetchall()),
-            facts_by_extractor=dict(conn.execute(q.FACTS_BY_EXTRACTOR).fetchall()),
-            candidates_by_status=dict(conn.execute(q.CANDIDATES_BY_STATUS).fetchall()),
+        return views.store_stats(
+            self.name, conn.execute(q.COUNTS).fetchone(),
+            by_type=dict(conn.execute(q.ENTITIES_BY_TYPE).fetchall()),
+            by_predicate=dict(conn.execute(q.FACTS_BY_PREDICATE).fetchall()),
+            by_extractor=dict(conn.execute(q.FACTS_BY_EXTRACTOR).fetchall()),
+            by_status=dict(conn.execute(q.CANDIDATES_BY_STATUS).fetchall()),
         )
 
     def _visible_stats(self, conn: sqlite3.Connection, scope: Scope) -> StoreStats:
@@ -613,12 +516,7 @@ class SqliteStore:
         for kind, name, count in conn.execute(q.STATS_VISIBLE, params):
             groups[kind][name] = count
         totals, by_type, by_predicate, by_extractor, by_status = groups
-        stats = StoreStats(
-            store=self.name, documents=totals["documents"], sentences=totals["sentences"],
-            mentions=totals["mentions"], entities=totals["entities"], facts=totals["facts"],
-            entities_by_type=by_type, facts_by_predicate=by_predicate, facts_by_extractor=by_extractor,
-            candidates_by_status=by_status,
-        )
+        stats = views.store_stats(self.name, totals, by_type, by_predicate, by_extractor, by_status)
         if len(self._stats_cache) >= STATS_CACHE_SIZE:
             self._stats_cache.pop(next(iter(self._stats_cache)), None)
         self._stats_cache[key] = (version, stats)
@@ -656,7 +554,7 @@ class SqliteStore:
             else:
                 row = conn.execute(q.SENTENCE_HITS_VISIBLE, {"doc": doc, "idx": idx, **visible}).fetchone()
             if row is not None:
-                hits.append(sentence_hit({**dict(row), "score": float(score)}))
+                hits.append(views.sentence_hit(row, float(score)))
         return hits
 
     def get_sentences(self, keys: list[tuple[str, int]], scope: Scope | None = None) -> list[SentenceHit]:
@@ -676,10 +574,10 @@ class SqliteStore:
         matrix = np.asarray(vectors, dtype=np.float32)
         with self._transaction() as conn:
             if not conn.execute(q.DOCUMENT_EXISTS, (document_id,)).fetchone():
-                raise NotFound(f"no document with id {document_id!r}")
+                raise NotFound(Errors.G002, kind="document", id=document_id)
             count = conn.execute(q.SENTENCE_COUNT, (document_id,)).fetchone()[0]
             if matrix.ndim != 2 or matrix.shape[0] != count:
-                raise WriteFailed(f"document {document_id} has {count} sentences, got {matrix.shape[0]} vectors")
+                raise WriteFailed(Errors.G050, document_id=document_id, sentences=count, vectors=matrix.shape[0])
             conn.execute(q.UPSERT_SENTENCE_VECTORS,
                          (document_id, model, count, matrix.shape[1], matrix.astype(np.float16).tobytes()))
 
@@ -706,7 +604,7 @@ class SqliteStore:
                 return []
         scores = index.matrix[rows] @ query
         best = rows[np.argsort(-scores)[:limit]] if len(rows) > limit else rows[np.argsort(-scores)]
-        by_row = dict(zip(rows.tolist(), scores.tolist()))
+        by_row = dict(zip(rows.tolist(), scores.tolist(), strict=True))
         return self._sentence_hits(conn, [(*index.keys[r], by_row[r]) for r in best.tolist()])
 
     # -- audit -----------------------------------------------------------------------------------
@@ -719,7 +617,7 @@ class SqliteStore:
                      principal: str | None = None) -> list[AuditEvent]:
         rows = self._conn().execute(q.AUDIT_EVENTS, {"limit": limit, "offset": offset, "action": action,
                                                      "principal": principal}).fetchall()
-        return [AuditEvent(**dict(r)) for r in rows]
+        return [views.audit_event(r) for r in rows]
 
     def _vector_index(self, conn: sqlite3.Connection) -> _VectorIndex | None:
         """All stored vectors as one normalized matrix, rebuilt when the stored set changes."""

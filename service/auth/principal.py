@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from graph.visibility import Scope
-from service.auth.errors import Forbidden
+from service.auth.errors import Errors, Forbidden
 
 
 class Role(str, Enum):
@@ -29,7 +29,7 @@ class Principal:
     def require_role(self, role: Role) -> None:
         order = [Role.reader, Role.editor, Role.admin]
         if order.index(self.role) < order.index(role):
-            raise Forbidden(f"{self.name!r} is a {self.role.value}; this needs the {role.value} role")
+            raise Forbidden(Errors.A010, name=self.name, role=self.role.value, needed=role.value)
 
     def may_write(self, department: str | None) -> bool:
         """Editors write into their own departments; admins anywhere."""
@@ -40,7 +40,7 @@ class Principal:
     def require_write(self, department: str | None) -> None:
         if not self.may_write(department):
             where = f"department {department!r}" if department else "a document with no department"
-            raise Forbidden(f"{self.name!r} may not import into or delete from {where}")
+            raise Forbidden(Errors.A011, name=self.name, where=where)
 
 
 # The local CLI holds the files and the database: it acts as an administrator.

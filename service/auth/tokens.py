@@ -22,6 +22,7 @@ from pydantic import BaseModel
 
 from service.auth.errors import (
     BadTokenRequest,
+    Errors,
     ExpiredToken,
     InvalidToken,
     RevokedToken,
@@ -109,11 +110,11 @@ class TokenStore:
     def create(self, name: str, departments: list[str], labels: list[str] | None = None,
                role: Role = Role.reader, expires_days: float | None = None) -> CreatedToken:
         if not name.strip():
-            raise BadTokenRequest("a token needs a --name")
+            raise BadTokenRequest(Errors.A020)
         if role is not Role.admin and not departments:
-            raise BadTokenRequest("a reader or editor token needs at least one --department")
+            raise BadTokenRequest(Errors.A022)
         if expires_days is not None and expires_days <= 0:
-            raise BadTokenRequest("--expires must be a positive number of days")
+            raise BadTokenRequest(Errors.A023)
         token_id = secrets.token_hex(_ID_HEX // 2)
         secret = secrets.token_urlsafe(32)
         salt = secrets.token_bytes(16)
@@ -135,7 +136,7 @@ class TokenStore:
         with self._conn() as conn:
             n = conn.execute(REVOKE, (_now().isoformat(), id_or_name, id_or_name)).rowcount
         if n == 0:
-            raise UnknownToken(f"no active token with id or name {id_or_name!r}")
+            raise UnknownToken(Errors.A021, token=id_or_name)
         return n
 
     def verify(self, token: str) -> Principal:
@@ -145,12 +146,13 @@ class TokenStore:
         salt, expected = (row["salt"], row["hash"]) if row is not None else (_DUMMY_SALT, _DUMMY_HASH)
         matches = hmac.compare_digest(_hash(salt, secret), expected)
         if row is None or not matches:
-            raise InvalidToken("the token is not valid")
+            raise InvalidToken(Errors.A002)
         if row["revoked_at"] is not None:
-            raise RevokedToken("the token was revoked")
+            raise RevokedToken(Errors.A004)
         if row["expires_at"] is not None and row["expires_at"] <= _now().isoformat():
-            raise ExpiredToken("the token has expired")
-        return Principal(name=row["name"], role=Role(row["role"]), departments=frozenset(json.loads(row["departments"])),
+            raise ExpiredToken(Errors.A003)
+        return Principal(name=row["name"], role=Role(row["role"]),
+                         departments=frozenset(json.loads(row["departments"])),
                          labels=frozenset(json.loads(row["labels"])))
 
     def close(self) -> None:

@@ -1,12 +1,13 @@
 """Browser-only fixtures: the real API (with the explorer page) on a small real corpus, and a real
 headless Chromium (Debian's chromium + chromium-driver) driven by Selenium.
 
-The API needs a bearer token: each server `serve_explorer` starts gets an admin token (ADMIN_TOKENS), which
-`Browser.open` puts in the tab's sessionStorage (`govkg.token`, where the explorer keeps it) before the
-page's scripts run, and which the tests' own `httpx.get` calls to that server carry (`tests/browser/test_token_prompt.py`
-tests the prompt itself, without it).
+The API needs a bearer token: each server the `serve_explorer` fixture starts gets an admin token
+(ADMIN_TOKENS), which `Browser.open` puts in the tab's sessionStorage (`govkg.token`, where the explorer keeps
+it) before the page's scripts run, and which the tests' own `httpx.get` calls to that server carry
+(`tests/browser/test_token_prompt.py` tests the prompt itself, without it).
 
-Every test fails on a JavaScript console error (a SEVERE browser log entry)."""
+Every test fails on a JavaScript console error (a SEVERE browser log entry). The tests get what they share as
+fixtures: `serve_explorer`, `screenshots_dir`, `browser` / `page` (a `Browser`)."""
 from __future__ import annotations
 
 import json
@@ -14,7 +15,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import httpx
@@ -38,12 +39,9 @@ from extraction.records import (
 )
 from service.auth.principal import Role
 from service.components import Services, build_services
-from tests.conftest import DOCS, PROJECT
-from tests.integration import http_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-SCREENSHOTS = PROJECT / "test-output" / "explorer"
 CORPUS = ["2003_bush_excerpt.txt", "2021_biden_excerpt.md", "1989_bush_excerpt.html", "2020_trump_excerpt.docx"]
 ERNST = "We thank Senator Joni Ernst of Iowa for her service."
 TOKEN_KEY = "govkg.token"  # the explorer's sessionStorage key
@@ -67,25 +65,31 @@ def with_explorer(app: FastAPI) -> FastAPI:
     return app
 
 
-@contextmanager
-def serve_explorer(services: Services, customize: Callable[[FastAPI], None] | None = None) -> Iterator[str]:
-    """tests.integration.http_server.serve, with the app built by create_app plus the explorer."""
-    original = http_server.create_app
+@pytest.fixture(scope="session")
+def serve_explorer(serve_api) -> Callable[..., AbstractContextManager[str]]:
+    """`with serve_explorer(services, customize=None) as base_url:` the `serve_api` server, its app (create_app)
+    with the explorer, then `customize(app)`; the server's admin token is known to the tab and to httpx."""
+    @contextmanager
+    def serve(services: Services, customize: Callable[[FastAPI], None] | None = None) -> Iterator[str]:
+        def explorer(app: FastAPI) -> None:
+            with_explorer(app)
+            if customize:
+                customize(app)
 
-    def create_app(built: Services) -> FastAPI:
-        app = with_explorer(original(built))
-        if customize:
-            customize(app)
-        return app
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(http_server, "create_app", create_app)
-        with http_server.serve(services) as base:
+        with serve_api(services, explorer) as base:
             ADMIN_TOKENS[base] = services.tokens.create("browser-tests", [], [], Role.admin).token
             try:
                 yield base
             finally:
                 ADMIN_TOKENS.pop(base, None)
+
+    return serve
+
+
+@pytest.fixture(scope="session")
+def screenshots_dir(project_dir: Path) -> Path:
+    """test-output/explorer: each step's screenshot and the layout timings."""
+    return project_dir / "test-output" / "explorer"
 
 
 def admin_token(url: str) -> str | None:
@@ -111,9 +115,9 @@ def _httpx_carries_the_admin_token(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(httpx, name, call)
 
 
-def import_corpus(services: Services, folder: Path) -> None:
+def import_corpus(services: Services, docs: Path, folder: Path) -> None:
     importer = services.importer(department="Executive Office of the President", labels=("public",))
-    report = importer.import_paths([DOCS / name for name in CORPUS])
+    report = importer.import_paths([docs / name for name in CORPUS])
     assert report.documents_ok == len(CORPUS), report
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "ernst_tribute.txt").write_text(ERNST + "\n", encoding="utf-8")
@@ -122,16 +126,16 @@ def import_corpus(services: Services, folder: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def corpus_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+def corpus_services(docs_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
     root = tmp_path_factory.mktemp("explorer")
     services = build_services(load_settings(data_dir=root / "data"))
-    import_corpus(services, root / "texts")
+    import_corpus(services, docs_dir, root / "texts")
     yield services
     services.close()
 
 
 @pytest.fixture(scope="module")
-def base_url(corpus_services: Services) -> Iterator[str]:
+def base_url(serve_explorer, corpus_services: Services) -> Iterator[str]:
     with serve_explorer(corpus_services) as base:
         yield base
 
@@ -176,7 +180,7 @@ def star_graph(agencies: int = 50, people_per_agency: int = 4) -> tuple[Document
 
 
 @pytest.fixture(scope="module")
-def bench_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, int]]:
+def bench_server(serve_explorer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str, int]]:
     root = tmp_path_factory.mktemp("bench")
     services = build_services(load_settings(data_dir=root / "data"))
     graph, hub = star_graph()
@@ -214,9 +218,10 @@ def new_driver(profile: Path, width: int = 1366, height: int = 768):
 class Browser:
     """A Chromium session plus the helpers the tests share."""
 
-    def __init__(self, driver, profile: Path) -> None:
+    def __init__(self, driver, profile: Path, screenshots: Path) -> None:
         self.driver = driver
         self.profile = profile
+        self.screenshots = screenshots
         self.logs: list[dict] = []
         self.signed_in: dict[str, str] = {}  # origin -> the token its pages get (Browser.sign_in)
 
@@ -242,6 +247,14 @@ class Browser:
                   f"sessionStorage.setItem({json.dumps(TOKEN_KEY)}, {json.dumps(token)});")
         self.driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
         self.signed_in[origin_text] = token
+
+    def stored_token(self) -> str | None:
+        """The token the explorer keeps in this tab's sessionStorage (None when it holds none)."""
+        return self.js("return sessionStorage.getItem(arguments[0])", TOKEN_KEY)
+
+    def store_token(self, token: str) -> None:
+        """Put a token where the explorer keeps it, as its prompt would."""
+        self.js("sessionStorage.setItem(arguments[0], arguments[1])", TOKEN_KEY, token)
 
     def open(self, url: str, fresh: bool = True, token: bool = True) -> None:
         """Load the page (fresh: a new document, also when only the #hash differs from the current URL),
@@ -284,8 +297,8 @@ class Browser:
             time.sleep(0.05)
 
     def screenshot(self, name: str) -> Path:
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        path = SCREENSHOTS / f"{name}.png"
+        self.screenshots.mkdir(parents=True, exist_ok=True)
+        path = self.screenshots / f"{name}.png"
         self.driver.save_screenshot(str(path))
         return path
 
@@ -295,12 +308,12 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
+def browser(screenshots_dir: Path) -> Iterator[Browser]:
     _require_chromium()
     profile = Path(tempfile.mkdtemp(prefix="govkg-chromium-"))
     driver = new_driver(profile)
     try:
-        yield Browser(driver, profile)
+        yield Browser(driver, profile, screenshots_dir)
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)

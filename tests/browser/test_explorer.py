@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -16,7 +17,6 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 from service.components import Services
-from tests.browser.conftest import SCREENSHOTS, Browser, serve_explorer
 
 pytestmark = pytest.mark.browser
 
@@ -30,32 +30,32 @@ def entity(base: str, name: str) -> str:
     return hits[0]["id"]
 
 
-def panel_title(page: Browser) -> str | None:
+def panel_title(page) -> str | None:
     return page.js("const e = document.getElementById('panel-title'); return e && e.textContent")
 
 
-def wait_panel(page: Browser, title: str) -> None:
+def wait_panel(page, title: str) -> None:
     page.wait(lambda: panel_title(page) == title, message=f"the panel to show {title!r}")
     page.wait_idle()
 
 
-def graph_nodes(page: Browser) -> set[str]:
+def graph_nodes(page) -> set[str]:
     return set(page.js("return govkg.cy.nodes().map(n => n.id())"))
 
 
-def visible_nodes(page: Browser) -> set[str]:
+def visible_nodes(page) -> set[str]:
     return set(page.js("return govkg.cy.nodes().filter(n => !n.hasClass('filtered')).map(n => n.id())"))
 
 
-def selected(page: Browser) -> list[str]:
+def selected(page) -> list[str]:
     return page.js("return govkg.cy.$(':selected').map(e => e.id())")
 
 
-def options(page: Browser, listbox: str) -> list:
+def options(page, listbox: str) -> list:
     return [o for o in page.driver.find_elements(By.CSS_SELECTOR, f"#{listbox} [role=option]") if o.is_displayed()]
 
 
-def wait_option(page: Browser, listbox: str, name: str):
+def wait_option(page, listbox: str, name: str):
     """The option once the list shows the results for everything typed (no search pending)."""
     def find():
         return page.js("""const list = document.getElementById(arguments[0]);
@@ -66,7 +66,7 @@ def wait_option(page: Browser, listbox: str, name: str):
     return page.wait(find, message=f"an autocomplete option {name!r}")
 
 
-def node_offset(page: Browser, node_id: str) -> tuple[float, float]:
+def node_offset(page, node_id: str) -> tuple[float, float]:
     """The node's position relative to the graph container's centre (for ActionChains)."""
     x, y, width, height = page.js(
         "const n = govkg.cy.getElementById(arguments[0]); const p = n.renderedPosition();"
@@ -74,27 +74,27 @@ def node_offset(page: Browser, node_id: str) -> tuple[float, float]:
     return x - width / 2, y - height / 2
 
 
-def click_node(page: Browser, node_id: str, double: bool = False) -> None:
+def click_node(page, node_id: str, double: bool = False) -> None:
     graph = page.driver.find_element(By.ID, "graph")
     dx, dy = node_offset(page, node_id)
     chain = ActionChains(page.driver).move_to_element_with_offset(graph, int(dx), int(dy))
     (chain.double_click() if double else chain.click()).perform()
 
 
-def texts(page: Browser, selector: str) -> list[str]:
+def texts(page, selector: str) -> list[str]:
     return [e.text for e in page.driver.find_elements(By.CSS_SELECTOR, selector)]
 
 
-def active_id(page: Browser) -> str:
+def active_id(page) -> str:
     return page.js("return document.activeElement && document.activeElement.id")
 
 
-def focus_ring(page: Browser) -> str:
+def focus_ring(page) -> str:
     return page.js("const s = getComputedStyle(document.activeElement); return s.outlineStyle + ' ' + s.outlineWidth")
 
 
 # -- the journey: search, provenance, neighbourhood, path, document, shared link -----------------
-def test_explore_search_provenance_neighbourhood_path_document(page: Browser, base_url: str):
+def test_explore_search_provenance_neighbourhood_path_document(page, base_url: str):
     driver = page.driver
     dod, grassley, iowa, ernst = (entity(base_url, n) for n in
                                   ("Department of Defense", "Chuck Grassley", "Iowa", "Joni Ernst"))
@@ -139,7 +139,8 @@ def test_explore_search_provenance_neighbourhood_path_document(page: Browser, ba
     highlighted = {m.find_element(By.CSS_SELECTOR, "mark.hl-mention").text for m in mentions}
     assert highlighted == {"Department of Defense", "Defense Department"}
     for m in mentions:
-        assert m.find_element(By.CSS_SELECTOR, "mark.hl-mention").text in m.find_element(By.CSS_SELECTOR, ".sentence").text
+        marked = m.find_element(By.CSS_SELECTOR, "mark.hl-mention").text
+        assert marked in m.find_element(By.CSS_SELECTOR, ".sentence").text
     page.screenshot("03-entity-mentions")
     page.assert_no_console_errors()
 
@@ -149,7 +150,8 @@ def test_explore_search_provenance_neighbourhood_path_document(page: Browser, ba
     wait_option(page, "search-list", "Chuck Grassley").click()
     wait_panel(page, "Chuck Grassley")
     assert {grassley, iowa} <= graph_nodes(page)
-    edge = page.js("return govkg.cy.edges().filter(e => e.data('source') === arguments[0]).map(e => e.data())", grassley)
+    edge = page.js("return govkg.cy.edges().filter(e => e.data('source') === arguments[0]).map(e => e.data())",
+                   grassley)
     assert [(e["predicate"], e["target"]) for e in edge] == [("represents", iowa)]
     driver.find_element(By.ID, "btn-expand").click()  # the toolbar button (a second expansion, same result)
     page.wait_idle()
@@ -248,7 +250,7 @@ def test_explore_search_provenance_neighbourhood_path_document(page: Browser, ba
     page.screenshot("08-restored-from-url")
 
 
-def test_shared_link_opens_the_document_view(page: Browser, base_url: str):
+def test_shared_link_opens_the_document_view(page, base_url: str):
     grassley = entity(base_url, "Chuck Grassley")
     doc = httpx.get(f"{base_url}/entities/{grassley}").json()["facts"][0]["provenance"][0]
     page.open(f"{base_url}/explorer#entity={grassley}&doc={doc['document_id']}&at={doc['subject_start']}-{doc['subject_end']}")
@@ -261,7 +263,7 @@ def test_shared_link_opens_the_document_view(page: Browser, base_url: str):
     assert not page.driver.find_element(By.ID, "doc-view").is_displayed()
 
 
-def test_clicking_an_edge_shows_its_fact_with_provenance(page: Browser, base_url: str):
+def test_clicking_an_edge_shows_its_fact_with_provenance(page, base_url: str):
     grassley, iowa = entity(base_url, "Chuck Grassley"), entity(base_url, "Iowa")
     page.open(f"{base_url}/explorer#entity={grassley}")
     wait_panel(page, "Chuck Grassley")
@@ -269,7 +271,8 @@ def test_clicking_an_edge_shows_its_fact_with_provenance(page: Browser, base_url
         "const e = govkg.cy.edges()[0]; const m = e.renderedMidpoint();"
         "const r = govkg.cy.container().getBoundingClientRect(); return [e.id(), [m.x, m.y], [r.width, r.height]];")
     graph = page.driver.find_element(By.ID, "graph")
-    ActionChains(page.driver).move_to_element_with_offset(graph, int(x - width / 2), int(y - height / 2)).click().perform()
+    ActionChains(page.driver).move_to_element_with_offset(graph, int(x - width / 2),
+                                                          int(y - height / 2)).click().perform()
     wait_panel(page, "Chuck Grassley represents Iowa")
     assert page.hash_params()["fact"] == fact_id
     marks = texts(page, ".fact-view .provenance mark")
@@ -281,7 +284,7 @@ def test_clicking_an_edge_shows_its_fact_with_provenance(page: Browser, base_url
 
 
 # -- filters, hiding, the URL -------------------------------------------------------------------
-def test_filters_and_hiding_apply_to_the_graph_and_the_url(page: Browser, base_url: str):
+def test_filters_and_hiding_apply_to_the_graph_and_the_url(page, base_url: str):
     driver = page.driver
     grassley, iowa, ernst = (entity(base_url, n) for n in ("Chuck Grassley", "Iowa", "Joni Ernst"))
     page.open(f"{base_url}/explorer#entity={grassley}")
@@ -341,7 +344,7 @@ def test_filters_and_hiding_apply_to_the_graph_and_the_url(page: Browser, base_u
 
 
 # -- keyboard and accessibility -----------------------------------------------------------------
-def test_keyboard_only(page: Browser, base_url: str):
+def test_keyboard_only(page, base_url: str):
     driver = page.driver
     iowa = entity(base_url, "Iowa")
     page.open(f"{base_url}/explorer")
@@ -401,7 +404,8 @@ def test_keyboard_only(page: Browser, base_url: str):
     driver.find_element(By.ID, "btn-clear").send_keys(Keys.ENTER)
     wait_panel(page, "Central entities")
     assert graph_nodes(page) == set() and page.hash_params() == {}
-    central = driver.find_element(By.XPATH, "//button[contains(@class,'central-button')][contains(., 'Chuck Grassley')]")
+    central = driver.find_element(By.XPATH,
+                                  "//button[contains(@class,'central-button')][contains(., 'Chuck Grassley')]")
     page.js("arguments[0].focus()", central)
     driver.switch_to.active_element.send_keys(Keys.ENTER)
     wait_panel(page, "Chuck Grassley")
@@ -415,7 +419,7 @@ def test_keyboard_only(page: Browser, base_url: str):
     page.screenshot("10-keyboard")
 
 
-def test_laptop_screen_1366x768(page: Browser, base_url: str):
+def test_laptop_screen_1366x768(page, base_url: str):
     grassley = entity(base_url, "Chuck Grassley")
     page.driver.set_window_size(1366, 768)
     page.open(f"{base_url}/explorer#entity={grassley}")
@@ -430,13 +434,40 @@ def test_laptop_screen_1366x768(page: Browser, base_url: str):
 
 
 # -- the ask box: only when the API has POST /ask ---------------------------------------------
-def test_ask_box_follows_the_openapi(page: Browser, base_url: str):
-    has_ask = "/ask" in httpx.get(f"{base_url}/openapi.json").json()["paths"]
+def test_ask_box_asks_the_real_api_and_follows_the_openapi(page, serve_explorer, corpus_services: Services,
+                                                            base_url: str):
+    question = "Which state does Senator Chuck Grassley represent?"
+    assert "post" in httpx.get(f"{base_url}/openapi.json").json()["paths"]["/ask"]
+    # the answer of the real POST /ask, as the box asks it (this also loads the QA models before the page asks)
+    expected = httpx.post(f"{base_url}/ask", json={"question": question, "department": None, "mode": "auto"},
+                          timeout=300).json()
+    assert (expected["answer"], expected["abstained"], expected["mode"]) == ("Iowa", False, "auto")
+    assert [c["document_source"] for c in expected["citations"]] == ["2020_trump_excerpt.docx"]
     page.open(f"{base_url}/explorer")
-    assert page.driver.find_element(By.ID, "ask-form").is_displayed() == has_ask
+    assert page.driver.find_element(By.ID, "ask-form").is_displayed()
+    page.driver.find_element(By.ID, "ask-input").send_keys(question, Keys.ENTER)
+    page.wait(lambda: panel_title(page) == question, timeout=60, message="the answer")
+    page.wait_idle()
+    assert page.driver.find_element(By.CSS_SELECTOR, ".answer").text == "Iowa"
+    assert texts(page, ".citations blockquote.sentence") == [c["sentence"] for c in expected["citations"]]
+    assert GRASSLEY_SENTENCE in expected["citations"][0]["sentence"]
+
+    def without_ask(app: FastAPI) -> None:  # the OpenAPI document leaves POST /ask out (FastAPI's own override)
+        full = app.openapi
+
+        def openapi() -> dict:
+            schema = full()
+            return {**schema, "paths": {k: v for k, v in schema["paths"].items() if k != "/ask"}}
+
+        app.openapi = openapi  # type: ignore[method-assign]
+
+    with serve_explorer(corpus_services, without_ask) as base:  # no POST /ask in the OpenAPI: no ask box
+        assert "/ask" not in httpx.get(f"{base}/openapi.json").json()["paths"]
+        page.open(f"{base}/explorer")
+        assert not page.driver.find_element(By.ID, "ask-form").is_displayed()
 
 
-def test_ask_box_renders_the_answer_with_citations(page: Browser, corpus_services: Services, base_url: str):
+def test_ask_box_renders_the_answer_with_citations(page, serve_explorer, corpus_services: Services, base_url: str):
     grassley = entity(base_url, "Chuck Grassley")
     fact = httpx.get(f"{base_url}/entities/{grassley}").json()["facts"][0]
     prov = fact["provenance"][0]
@@ -492,7 +523,7 @@ def test_page_and_static_files_are_served(base_url: str):
 
 
 # -- performance: 500 elements laid out in under a second ----------------------------------------
-def test_500_elements_laid_out_under_one_second(page: Browser, bench_server: tuple[str, str, int]):
+def test_500_elements_laid_out_under_one_second(page, bench_server: tuple[str, str, int], screenshots_dir: Path):
     base, hub, expected = bench_server
     assert expected >= 500
     runs = []
@@ -509,8 +540,8 @@ def test_500_elements_laid_out_under_one_second(page: Browser, bench_server: tup
                      "page_ready_s": round(wall, 2)})
         assert layout["nodes"] + layout["edges"] == expected
     page.screenshot("13-layout-500")
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    (SCREENSHOTS / "layout-timings.json").write_text(json.dumps(runs, indent=2), encoding="utf-8")
+    screenshots_dir.mkdir(parents=True, exist_ok=True)
+    (screenshots_dir / "layout-timings.json").write_text(json.dumps(runs, indent=2), encoding="utf-8")
     print("500-element layout:", json.dumps(runs))
     # each run is a fresh page (cold in the page, not in the browser's code cache): the median of three
     assert statistics.median(r["add_and_layout_ms"] for r in runs) < 1000, runs

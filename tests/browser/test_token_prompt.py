@@ -18,13 +18,12 @@ from selenium.webdriver.common.keys import Keys
 
 from service.auth.principal import Role
 from service.components import Services
-from tests.browser.conftest import TOKEN_KEY, Browser
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def tab(browser: Browser, base_url: str) -> Iterator[Browser]:
+def tab(browser, base_url: str) -> Iterator[object]:
     """The module's browser on a tab with nothing in sessionStorage; fails on console errors other than
     the expected 401s."""
     browser.console()
@@ -40,16 +39,16 @@ def token(services: Services, name: str, role: Role = Role.reader, departments=(
     return services.tokens.create(name, list(departments), [], role).token
 
 
-def dialog_open(page: Browser) -> bool:
+def dialog_open(page) -> bool:
     return bool(page.js("return document.getElementById('token-dialog').open"))
 
 
-def wait_prompt(page: Browser) -> str:
+def wait_prompt(page) -> str:
     page.wait(lambda: dialog_open(page), message="the token dialog")
     return page.driver.find_element(By.ID, "token-message").text
 
 
-def submit(page: Browser, value: str) -> None:
+def submit(page, value: str) -> None:
     box = page.driver.find_element(By.ID, "token-input")
     assert box.get_attribute("type") == "password"
     box.clear()
@@ -57,27 +56,23 @@ def submit(page: Browser, value: str) -> None:
     page.driver.find_element(By.ID, "token-submit").click()
 
 
-def stored(page: Browser) -> str | None:
-    return page.js("return sessionStorage.getItem(arguments[0])", TOKEN_KEY)
-
-
-def status_error(page: Browser) -> str:
+def status_error(page) -> str:
     return page.js("const s = document.getElementById('status'); "
                    "return s.classList.contains('error') ? s.textContent : ''")
 
 
-def central_names(page: Browser) -> list[str]:
+def central_names(page) -> list[str]:
     return page.js("return [...document.querySelectorAll('.central-button .name')].map(e => e.textContent)")
 
 
-def signed_in(page: Browser) -> None:
+def signed_in(page) -> None:
     page.wait(lambda: not dialog_open(page), message="the dialog to close")
     page.wait_idle()
     page.wait(lambda: central_names(page), message="the central entities")
     assert status_error(page) == ""
 
 
-def test_no_token_prompts_and_a_good_token_loads_the_page(tab: Browser, base_url: str, corpus_services: Services):
+def test_no_token_prompts_and_a_good_token_loads_the_page(tab, base_url: str, corpus_services: Services):
     page, driver = tab, tab.driver
     secret = token(corpus_services, "browser-public-reader")
     driver.get(f"{base_url}/explorer")
@@ -87,7 +82,7 @@ def test_no_token_prompts_and_a_good_token_loads_the_page(tab: Browser, base_url
     page.screenshot("20-token-prompt")
     submit(page, secret)
     signed_in(page)
-    assert stored(page) == secret
+    assert page.stored_token() == secret
     assert secret not in driver.current_url and "token" not in driver.current_url.lower()
     assert secret not in (page.js("return JSON.stringify(localStorage)") or "")
     # a public-only reader: the Department of Justice's document (not public) is not shown
@@ -108,11 +103,11 @@ def test_no_token_prompts_and_a_good_token_loads_the_page(tab: Browser, base_url
     # a reload in the same tab asks nothing again
     driver.get(f"{base_url}/explorer")
     page.wait_idle()
-    assert not dialog_open(page) and stored(page) == secret
+    assert not dialog_open(page) and page.stored_token() == secret
     page.screenshot("21-token-accepted")
 
 
-def test_an_admin_token_shows_what_the_public_reader_does_not(tab: Browser, base_url: str,
+def test_an_admin_token_shows_what_the_public_reader_does_not(tab, base_url: str,
                                                             corpus_services: Services):
     page = tab
     page.driver.get(f"{base_url}/explorer")
@@ -122,7 +117,7 @@ def test_an_admin_token_shows_what_the_public_reader_does_not(tab: Browser, base
     assert "Joni Ernst" in central_names(page)
 
 
-def test_a_wrong_token_brings_the_prompt_back(tab: Browser, base_url: str, corpus_services: Services):
+def test_a_wrong_token_brings_the_prompt_back(tab, base_url: str, corpus_services: Services):
     page, driver = tab, tab.driver
     driver.get(f"{base_url}/explorer")
     wait_prompt(page)
@@ -130,34 +125,34 @@ def test_a_wrong_token_brings_the_prompt_back(tab: Browser, base_url: str, corpu
     page.wait(lambda: dialog_open(page) and "refused" in driver.find_element(By.ID, "token-message").text.lower(),
               message="the prompt again, saying why")
     assert driver.find_element(By.ID, "token-message").text.strip()
-    assert stored(page) in (None, "")
+    assert page.stored_token() is None  # removed (sessionStorage.removeItem), not blanked
     page.screenshot("22-token-refused")
     # then the right one
     good = token(corpus_services, "browser-after-wrong")
     submit(page, good)
     signed_in(page)
-    assert stored(page) == good
+    assert page.stored_token() == good
     # a token revoked while the page is open: the next request brings the prompt back
     corpus_services.tokens.revoke("browser-after-wrong")
     driver.find_element(By.ID, "search").send_keys("Iowa")
     message = wait_prompt(page)
     assert message.strip() and "revoked" in message.lower()
-    assert stored(page) in (None, "")
+    assert page.stored_token() is None  # removed (sessionStorage.removeItem), not blanked
     submit(page, token(corpus_services, "browser-after-revoke"))
     page.wait(lambda: not dialog_open(page), message="the dialog to close")
     page.wait_idle()
     assert status_error(page) == ""
 
 
-def test_a_stored_token_that_no_longer_works_prompts(tab: Browser, base_url: str, corpus_services: Services):
+def test_a_stored_token_that_no_longer_works_prompts(tab, base_url: str, corpus_services: Services):
     page, driver = tab, tab.driver
-    page.js("sessionStorage.setItem(arguments[0], arguments[1])", TOKEN_KEY, "gkg_0123456789ab_stale")
+    page.store_token("gkg_0123456789ab_stale")
     driver.get(f"{base_url}/explorer")
     message = wait_prompt(page)
     assert "refused" in message.lower()
 
 
-def test_sign_out_forgets_the_token(tab: Browser, base_url: str, corpus_services: Services):
+def test_sign_out_forgets_the_token(tab, base_url: str, corpus_services: Services):
     page, driver = tab, tab.driver
     secret = token(corpus_services, "browser-sign-out")
     driver.get(f"{base_url}/explorer")
@@ -168,14 +163,14 @@ def test_sign_out_forgets_the_token(tab: Browser, base_url: str, corpus_services
     assert sign_out.is_displayed()
     sign_out.click()
     message = wait_prompt(page)
-    assert stored(page) in (None, "")
+    assert page.stored_token() is None  # removed (sessionStorage.removeItem), not blanked
     assert secret not in driver.current_url
     assert "token" in message.lower()
     # the API itself still answers without a token with 401 (the page holds none)
     assert httpx.get(f"{base_url}/stats", headers={"Authorization": ""}).status_code == 401
 
 
-def test_escape_does_not_leave_the_page_without_a_prompt(tab: Browser, base_url: str, corpus_services: Services):
+def test_escape_does_not_leave_the_page_without_a_prompt(tab, base_url: str, corpus_services: Services):
     """The dialog is modal: Escape (the dialog's `cancel`) must not close it while the page waits for a token,
     or every request would wait forever behind a prompt nobody can see."""
     page, driver = tab, tab.driver

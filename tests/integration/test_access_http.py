@@ -46,7 +46,6 @@ from extraction.records import (
 from graph.visibility import Scope
 from service.auth.principal import Role
 from service.components import Services, build_services
-from tests.integration.http_server import serve
 
 TREASURY = "Department of the Treasury"
 DEFENSE = "Department of Defense"
@@ -318,23 +317,11 @@ def make_token(services: Services, name: str, role: Role, departments=(), labels
     return created.token, created.info.id
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    root = tmp_path_factory.mktemp(f"access-{request.param}")
-    settings = load_settings(data_dir=root / "data")
+@pytest.fixture(scope="module")
+def world(services_on_each_store, serve_api, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("access") / "data")
     settings.api.audit_questions = "hash"
-    store_url = None
-    if request.param == "neo4j":
-        from graph.factory import Neo4jConnection
-        from tests.conftest import wipe_neo4j
-
-        server, status = request.getfixturevalue("neo4j_server")
-        connection = Neo4jConnection(uri=status.bolt_uri, user=status.user, password=server.password(),
-                                     database="neo4j", batch_size=1000)
-        wipe_neo4j(connection)
-        settings.neo4j.user, settings.neo4j.password = connection.user, connection.password
-        store_url = connection.uri
-    services = build_services(settings, store_url)
+    services = services_on_each_store(settings)
     for graph in GRAPHS.values():
         services.store.write(graph)
     headers: dict[str, dict[str, str]] = {}
@@ -356,7 +343,7 @@ def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     headers["unknown"] = {"Authorization": f"Bearer {expired[:-4]}AAAA"}  # a known id, a wrong secret
     headers["expired"] = {"Authorization": f"Bearer {expired}"}
     headers["revoked"] = {"Authorization": f"Bearer {revoked}"}
-    with serve(services) as base, httpx.Client(base_url=base, timeout=60) as http:
+    with serve_api(services) as base, httpx.Client(base_url=base, timeout=60) as http:
         yield World(services, http, headers, names, secrets)
     services.close()
 
@@ -554,7 +541,7 @@ def test_matrix(world: World, key: str):
 
     # graph explorer
     key_of = {e.id: k for k, e in E.items()}
-    for ekey, entity in E.items():
+    for entity in E.values():
         visible = entity.id in view.entities()
         elements = c.request("GET", f"/graph/neighbourhood/{entity.id}", 200 if visible else 404, echo=(entity.id,),
                              params={"depth": 3, "limit": 2000})
@@ -565,7 +552,8 @@ def test_matrix(world: World, key: str):
             c.check(nkey != "?" and set(data["departments"]) == view.departments_of(nkey),
                     f"neighbourhood node {nkey}: departments {data['departments']}")
             c.check(nkey != "?" and data["degree"] == view.degree(nkey),
-                    f"neighbourhood node {nkey}: degree {data['degree']} != {view.degree(nkey) if nkey != '?' else '?'}")
+                    f"neighbourhood node {nkey}: degree {data['degree']} != "
+                    f"{view.degree(nkey) if nkey != '?' else '?'}")
         for edge in elements.json()["edges"]:
             data = edge["data"]
             c.check(data["id"] in view.facts() and data["support"] == view.fact_support(data["id"]),
@@ -691,7 +679,8 @@ def test_uploads_go_only_into_own_departments(world: World):
                  department=TREASURY, labels=["public"])
     assert own.status_code == 201, own.text
     new_id = own.json()["documents"][0]["id"]
-    assert world.http.get(f"/documents/{new_id}", headers=as_(world, "treasury_reader")).json()["department"] == TREASURY
+    shown = world.http.get(f"/documents/{new_id}", headers=as_(world, "treasury_reader")).json()
+    assert shown["department"] == TREASURY
     # the token's only department is the default
     default = upload(world, "treasury_editor", "default_note.txt", "The Department of the Treasury met Joni Ernst.")
     assert default.status_code == 201, default.text
@@ -811,7 +800,7 @@ def test_tokens_over_http(world: World):
 
 
 # -- service.auth = "off" -------------------------------------------------------------------------------------
-def test_auth_off_only_on_loopback(tmp_path: Path):
+def test_auth_off_only_on_loopback(serve_api, tmp_path: Path):
     from api.app import create_app
     from service.auth.errors import AuthConfigError
 
@@ -825,7 +814,7 @@ def test_auth_off_only_on_loopback(tmp_path: Path):
             create_app(services, host="192.168.1.10")
         create_app(services, host="::1")
         services.store.write(GRAPHS["restricted"])
-        with serve(services) as base, httpx.Client(base_url=base, timeout=30) as http:
+        with serve_api(services) as base, httpx.Client(base_url=base, timeout=30) as http:
             listed = http.get("/documents")
             assert listed.status_code == 200 and [d["id"] for d in listed.json()] == [DOC["restricted"].id]
             assert http.get("/audit").status_code == 200

@@ -4,42 +4,31 @@ the department filter, bad requests. Sentence vectors are computed at import (hy
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
 from core.settings import load_settings
-from service.components import Services, build_services
-from tests.conftest import FIXTURES
-from tests.integration.http_server import bearer, serve
+from service.components import Services
 
-QA = FIXTURES / "qa"
 PUBLIC = ["1992_george_bush_r_excerpt.txt", "1993_william_j_clinton_d_excerpt.txt",
           "2019_donald_j_trump_r_excerpt.txt", "2020_donald_j_trump_r_excerpt.txt"]
 JUSTICE_ONLY = "1996_william_j_clinton_d_excerpt.txt"
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
+@pytest.fixture(scope="module")
+def client(services_on_each_store, serve_api, bearer, fixtures_dir: Path,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[httpx.Client]:
     settings = load_settings(data_dir=tmp_path_factory.mktemp("ask") / "data")
     settings.qa.embed_at_import = True
-    store_url = None
-    if request.param == "neo4j":
-        from graph.factory import Neo4jConnection
-        from tests.conftest import wipe_neo4j
-
-        server, status = request.getfixturevalue("neo4j_server")  # session-scoped: this fixture is per module
-        connection = Neo4jConnection(uri=status.bolt_uri, user=status.user, password=server.password(),
-                                     database="neo4j", batch_size=1000)
-        wipe_neo4j(connection)
-        settings.neo4j.user, settings.neo4j.password = connection.user, connection.password
-        store_url = connection.uri
-    services: Services = build_services(settings, store_url)
+    services: Services = services_on_each_store(settings)
+    qa = fixtures_dir / "qa"
     report = services.importer(department="Executive Office of the President", labels=("public",)).import_paths(
-        [QA / name for name in PUBLIC])
+        [qa / name for name in PUBLIC])
     assert report.documents_ok == len(PUBLIC) and not report.failures
-    assert services.importer(department="Department of Justice").import_paths([QA / JUSTICE_ONLY]).documents_ok == 1
-    with serve(services) as base, httpx.Client(base_url=base, timeout=60, headers=bearer(services)) as http:
+    assert services.importer(department="Department of Justice").import_paths([qa / JUSTICE_ONLY]).documents_ok == 1
+    with serve_api(services) as base, httpx.Client(base_url=base, timeout=60, headers=bearer(services)) as http:
         yield http
     services.close()
 

@@ -3,26 +3,23 @@ prints, that its passes leave no duplicates, and that it leaves nothing of its o
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import neo4j
 import pytest
 
 from graph.factory import Neo4jConnection
-from tests.conftest import PROJECT, wipe_neo4j
 
 
-def bench(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GOVKG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "cli", "bench", "load", *args, "--json"], cwd=PROJECT, env=env,
-                          capture_output=True, text=True, timeout=600)
+@pytest.fixture
+def bench(govkg) -> Callable[..., object]:
+    """`bench(data_dir, *args, env=None)`: `govkg bench load ... --json` as a real process."""
+    return lambda data_dir, *args, env=None: govkg(data_dir, "bench", "load", *args, "--json", env=env, timeout=600)
 
 
 @pytest.mark.neo4j
-def test_neo4j_load_bench_with_the_write_ceiling_leaves_nothing_behind(tmp_path: Path,
+def test_neo4j_load_bench_with_the_write_ceiling_leaves_nothing_behind(bench, wipe_neo4j, tmp_path: Path,
                                                                        neo4j_connection: Neo4jConnection):
     wipe_neo4j(neo4j_connection)
     result = bench(tmp_path, "--store", neo4j_connection.uri, "--facts", "600", "--facts-per-document", "200",
@@ -53,7 +50,7 @@ def test_neo4j_load_bench_with_the_write_ceiling_leaves_nothing_behind(tmp_path:
     assert constraints[0]["names"] == []
 
 
-def test_sqlite_load_bench_and_the_ceiling_is_refused_there(tmp_path: Path):
+def test_sqlite_load_bench_and_the_ceiling_is_refused_there(bench, tmp_path: Path):
     store = f"sqlite:///{tmp_path / 'bench.sqlite3'}"
     result = bench(tmp_path, "--store", store, "--facts", "300", "--facts-per-document", "100", "--naive-sample", "10")
     assert result.returncode == 0, result.stderr

@@ -3,20 +3,18 @@ layers: gazetteer and patterns) into a scratch store, scored; the user's store i
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from tests.conftest import PROJECT
+import pytest
 
 RULES_ONLY = {"GOVKG_PIPELINE__RECOGNIZERS": '["gazetteer"]', "GOVKG_PIPELINE__RELATION_EXTRACTORS": '["patterns"]'}
 
 
-def govkg(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GOVKG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1", **RULES_ONLY, **(env or {})}
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=PROJECT, env=env, capture_output=True,
-                          text=True, timeout=300, check=False)
+@pytest.fixture
+def rules_only(govkg) -> Callable[..., object]:
+    """The shared `govkg` fixture with the rule layers pinned (gazetteer and patterns) whatever the environment."""
+    return lambda data_dir, *args, env=None: govkg(data_dir, *args, env={**RULES_ONLY, **(env or {})})
 
 
 def entity(text: str, sentence: str, type_: str) -> dict[str, object]:
@@ -47,7 +45,8 @@ WRITTEN = [
 # places the gazetteer does not list) and gd-053 (no fact, two countries the gazetteer knows)
 REAL = [
     {"id": "gd-004",
-     "source": "brian14708/wh-briefings/statements-releases/2021-02/2021-02-10-president-biden-announces-additional-members-of-his-energy-and-jobs-team.md",
+     "source": "brian14708/wh-briefings/statements-releases/2021-02/"
+               "2021-02-10-president-biden-announces-additional-members-of-his-energy-and-jobs-team.md",
      "document": "President Biden Announces Additional Members of His Energy and Jobs Team",
      "year": 2021,
      "text": "Turk was born in Quito, Ecuador, and grew up in a small Midwestern town.",
@@ -56,7 +55,8 @@ REAL = [
                   {"text": "Ecuador", "start": 24, "end": 31, "type": "Country"}],
      "facts": [{"subject": "Quito", "predicate": "country", "object": "Ecuador", "evidence": "Quito, Ecuador"}]},
     {"id": "gd-053",
-     "source": "brian14708/wh-briefings/statements-releases/2023-03/2023-03-07-statement-from-national-security-advisor-jake-sullivan-on-the-introduction-of-the-restrict-act.md",
+     "source": "brian14708/wh-briefings/statements-releases/2023-03/2023-03-07-statement-from-national-security-"
+               "advisor-jake-sullivan-on-the-introduction-of-the-restrict-act.md",
      "document": "Statement from National Security Advisor Jake Sullivan on the Introduction of the RESTRICT Act",
      "year": 2023,
      "text": "This legislation would empower the United States government to prevent certain foreign governments "
@@ -81,9 +81,9 @@ def figures(score: dict[str, float]) -> tuple[object, ...]:
             score["precision"], score["recall"], score["f1"])
 
 
-def test_facts_are_scored_through_the_import_path(tmp_path: Path):
+def test_facts_are_scored_through_the_import_path(rules_only, tmp_path: Path):
     user_store = tmp_path / "user-data"
-    result = govkg(user_store, "evaluate", "facts", "--data", str(gold_file(tmp_path)), "--json")
+    result = rules_only(user_store, "evaluate", "facts", "--data", str(gold_file(tmp_path)), "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert not user_store.exists()  # a scratch store: the user's data dir is not created, let alone written
@@ -112,10 +112,10 @@ def test_facts_are_scored_through_the_import_path(tmp_path: Path):
     assert figures(entities["per_class"]["Position"])[:3] == (0, 0, 1)
 
 
-def test_held_back_facts_are_counted_and_judged(tmp_path: Path):
+def test_held_back_facts_are_counted_and_judged(rules_only, tmp_path: Path):
     """Above every rule's confidence, the threshold holds all facts back: none is stored, and the
     candidates say they would have been right."""
-    result = govkg(tmp_path / "data", "evaluate", "facts", "--data", str(gold_file(tmp_path)), "--json",
+    result = rules_only(tmp_path / "data", "evaluate", "facts", "--data", str(gold_file(tmp_path)), "--json",
                    env={"GOVKG_PIPELINE__MIN_FACT_CONFIDENCE": "0.99"})
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
@@ -128,12 +128,12 @@ def test_held_back_facts_are_counted_and_judged(tmp_path: Path):
     assert all("below the threshold" in c["reason"] for c in candidates["rows"])
 
 
-def test_the_tables_and_a_bad_gold_file(tmp_path: Path):
-    tables = govkg(tmp_path / "data", "evaluate", "facts", "--data", str(gold_file(tmp_path)))
+def test_the_tables_and_a_bad_gold_file(rules_only, tmp_path: Path):
+    tables = rules_only(tmp_path / "data", "evaluate", "facts", "--data", str(gold_file(tmp_path)))
     assert tables.returncode == 0, tables.stderr
     assert "P 1.000  R 0.500  F1 0.667" in tables.stdout and "per predicate" in tables.stdout
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "source": "s", "text": "Hi."}\n{oops\n', encoding="utf-8")
-    failed = govkg(tmp_path / "data", "evaluate", "facts", "--data", str(bad), "--json")
+    failed = rules_only(tmp_path / "data", "evaluate", "facts", "--data", str(bad), "--json")
     assert failed.returncode == 1
     assert json.loads(failed.stdout)["error"].startswith("[E071]")

@@ -8,9 +8,6 @@ import httpx
 import pytest
 
 from core.settings import load_settings
-from service.components import build_services
-from tests.conftest import DOCS
-from tests.integration.http_server import bearer, serve
 
 # a real sentence (2020 address) and short sentences in the same pattern naming real senators
 SENTENCES = {
@@ -21,25 +18,16 @@ SENTENCES = {
 }
 
 
-@pytest.fixture(params=["sqlite", pytest.param("neo4j", marks=pytest.mark.neo4j)])
-def client(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[httpx.Client]:
-    settings = load_settings(data_dir=tmp_path / "data")
-    store_url = None
-    if request.param == "neo4j":
-        from tests.conftest import wipe_neo4j
-
-        connection = request.getfixturevalue("neo4j_connection")
-        wipe_neo4j(connection)
-        settings.neo4j.user, settings.neo4j.password = connection.user, connection.password
-        store_url = connection.uri
-    services = build_services(settings, store_url)
+@pytest.fixture
+def client(services_on_each_store, serve_api, bearer, docs_dir: Path, tmp_path: Path) -> Iterator[httpx.Client]:
+    services = services_on_each_store(load_settings(data_dir=tmp_path / "data"))
     for index, (name, text) in enumerate(SENTENCES.items()):
         (tmp_path / name).write_text(text, encoding="utf-8")
         department = "Senate Office" if index % 2 else "Executive Office of the President"
         services.importer(department=department).import_paths([tmp_path / name])
     services.importer(department="Executive Office of the President").import_paths(
-        [DOCS / "2003_bush_excerpt.txt", DOCS / "2021_biden_excerpt.md"])
-    with serve(services) as base, httpx.Client(base_url=base, timeout=30, headers=bearer(services)) as http:
+        [docs_dir / "2003_bush_excerpt.txt", docs_dir / "2021_biden_excerpt.md"])
+    with serve_api(services) as base, httpx.Client(base_url=base, timeout=30, headers=bearer(services)) as http:
         yield http
     services.close()
 
@@ -79,7 +67,8 @@ def test_paths(client: httpx.Client):
     assert len(path["nodes"]) == 3 and [e["predicate"] for e in path["edges"]] == ["represents", "represents"]
     assert {n["data"]["label"] for n in found["elements"]["nodes"]} == {"Chuck Grassley", "Iowa", "Joni Ernst"}
     assert client.get("/graph/paths", params={"source": grassley, "target": scott}).json()["paths"] == []
-    assert client.get("/graph/paths", params={"source": grassley, "target": ernst, "max_length": 1}).json()["paths"] == []
+    short = client.get("/graph/paths", params={"source": grassley, "target": ernst, "max_length": 1}).json()
+    assert short["paths"] == []
 
 
 def test_central_and_communities(client: httpx.Client):

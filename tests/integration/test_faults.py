@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import closing
 from pathlib import Path
 
 import httpx
@@ -17,11 +18,8 @@ import pytest
 
 from core.settings import load_settings
 from service.components import build_services
-from tests.conftest import DOCS, PROJECT, wipe_neo4j
-from tests.integration.http_server import bearer, serve
 from tools.local_server import free_port
 
-SAMPLES = PROJECT / "data" / "samples"
 PIPELINE_ENV = {"GOVKG_PIPELINE__RECOGNIZERS": '["gazetteer"]', "GOVKG_PIPELINE__RELATION_EXTRACTORS": '["patterns"]',
                 "HF_HUB_OFFLINE": "1"}
 DEPARTMENT = "Executive Office of the President"
@@ -42,9 +40,9 @@ def _counts(db: Path) -> dict[str, int]:
                 for table in ("documents", "sentences", "mentions", "entities", "facts", "fact_provenance")}
 
 
-def _clean_import(tmp_path: Path, *paths: Path) -> dict[str, int]:
+def _clean_import(project_dir: Path, tmp_path: Path, *paths: Path) -> dict[str, int]:
     db = tmp_path / "clean.sqlite3"
-    done = subprocess.run(_import_command(db, *paths), cwd=PROJECT, env=_env(tmp_path / "clean"),
+    done = subprocess.run(_import_command(db, *paths), cwd=project_dir, env=_env(tmp_path / "clean"),
                           capture_output=True, text=True, timeout=600)
     assert json.loads(done.stdout)["documents_failed"] == 0, done.stderr
     return _counts(db)
@@ -59,17 +57,18 @@ def _settings(data_dir: Path):  # type: ignore[no-untyped-def]
 
 
 # -- concurrency -------------------------------------------------------------------------------------
-def test_two_sqlite_imports_at_once_with_api_reads_during_them(tmp_path: Path) -> None:
+def test_two_sqlite_imports_at_once_with_api_reads_during_them(serve_api, bearer, project_dir: Path,
+                                                               samples_dir: Path, tmp_path: Path) -> None:
     """Two `govkg import` processes into one SQLite file (overlapping halves of the corpus), while the API
     serves reads from it: both finish, no read is a 500, and the result is the clean import's."""
-    files = sorted(SAMPLES.glob("*.txt"))
+    files = sorted(samples_dir.glob("*.txt"))
     first, second = files[: len(files) * 2 // 3], files[len(files) // 3:]
     db = tmp_path / "store.sqlite3"
     services = build_services(_settings(tmp_path / "api"), f"sqlite:///{db}")
     services.store.stats()  # the schema exists before the importers and the readers start
     statuses: list[int] = []
     stop = threading.Event()
-    with serve(services) as base, httpx.Client(base_url=base, timeout=60, headers=bearer(services)) as http:
+    with serve_api(services) as base, httpx.Client(base_url=base, timeout=60, headers=bearer(services)) as http:
         def read() -> None:
             paths = ["/stats", "/documents", "/entities?q=sec", "/graph/central", "/facts/candidates"]
             i = 0
@@ -80,7 +79,7 @@ def test_two_sqlite_imports_at_once_with_api_reads_during_them(tmp_path: Path) -
         reader = threading.Thread(target=read)
         reader.start()
         try:
-            procs = [subprocess.Popen(_import_command(db, *half), cwd=PROJECT, env=_env(tmp_path / f"i{n}"),
+            procs = [subprocess.Popen(_import_command(db, *half), cwd=project_dir, env=_env(tmp_path / f"i{n}"),
                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                      for n, half in enumerate((first, second))]
             outputs = [p.communicate(timeout=600) for p in procs]
@@ -88,21 +87,22 @@ def test_two_sqlite_imports_at_once_with_api_reads_during_them(tmp_path: Path) -
             stop.set()
             reader.join(timeout=60)
     services.close()
-    for proc, (out, err) in zip(procs, outputs):
+    for proc, (out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err[-2000:]
         assert json.loads(out)["documents_failed"] == 0
     assert statuses and set(statuses) == {200}, sorted(set(statuses))
-    assert _counts(db) == _clean_import(tmp_path, *files)
+    assert _counts(db) == _clean_import(project_dir, tmp_path, *files)
 
 
 @pytest.mark.neo4j
-def test_two_neo4j_imports_at_once_keep_the_graph_of_one(neo4j_connection, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_two_neo4j_imports_at_once_keep_the_graph_of_one(neo4j_connection, wipe_neo4j, samples_dir: Path,
+                                                         tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Two importers writing overlapping documents into Neo4j at once (deadlocks are retried): the graph is
     the same as one import's."""
     wipe_neo4j(neo4j_connection)
     settings = _settings(tmp_path / "data")
     settings.neo4j.user, settings.neo4j.password = neo4j_connection.user, neo4j_connection.password
-    files = sorted(SAMPLES.glob("*.txt"))[:8]
+    files = sorted(samples_dir.glob("*.txt"))[:8]
     reports: list[object] = []
 
     def run(paths: list[Path]) -> None:
@@ -129,9 +129,10 @@ def test_two_neo4j_imports_at_once_keep_the_graph_of_one(neo4j_connection, tmp_p
 
 
 # -- faults ------------------------------------------------------------------------------------------
-def test_sqlite_import_killed_mid_batch_then_rerun_matches_a_clean_import(tmp_path: Path) -> None:
+def test_sqlite_import_killed_mid_batch_then_rerun_matches_a_clean_import(project_dir: Path, samples_dir: Path,
+                                                                          tmp_path: Path) -> None:
     db = tmp_path / "store.sqlite3"
-    proc = subprocess.Popen(_import_command(db, SAMPLES), cwd=PROJECT, env=_env(tmp_path / "k"),
+    proc = subprocess.Popen(_import_command(db, samples_dir), cwd=project_dir, env=_env(tmp_path / "k"),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
@@ -148,12 +149,12 @@ def test_sqlite_import_killed_mid_batch_then_rerun_matches_a_clean_import(tmp_pa
     assert 3 <= killed["documents"] < 21
     with sqlite3.connect(db) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    rerun = subprocess.run(_import_command(db, SAMPLES), cwd=PROJECT, env=_env(tmp_path / "k"),
+    rerun = subprocess.run(_import_command(db, samples_dir), cwd=project_dir, env=_env(tmp_path / "k"),
                            capture_output=True, text=True, timeout=600)
     report = json.loads(rerun.stdout)
     assert rerun.returncode == 0 and report["documents_failed"] == 0
     assert report["documents_skipped"] == killed["documents"]
-    assert _counts(db) == _clean_import(tmp_path, SAMPLES)
+    assert _counts(db) == _clean_import(project_dir, tmp_path, samples_dir)
 
 
 def _small_volume(path: Path, size: str) -> bool:
@@ -164,7 +165,9 @@ def _small_volume(path: Path, size: str) -> bool:
     return done.returncode == 0
 
 
-def test_disk_full_during_a_sqlite_import_is_a_clean_error_and_the_file_stays_sound(tmp_path: Path) -> None:
+def test_disk_full_during_a_sqlite_import_is_a_clean_error_and_the_file_stays_sound(project_dir: Path,
+                                                                                     samples_dir: Path,
+                                                                                     tmp_path: Path) -> None:
     """The store's volume fills during an import (a 2 MB tmpfs; where mounting is not allowed, a 2 MB
     file-size limit on the importing process, which fails the same writes): every failure is coded in the
     report, nothing is a traceback, `PRAGMA integrity_check` passes and a rerun with room finishes the job."""
@@ -180,31 +183,32 @@ def test_disk_full_during_a_sqlite_import_is_a_clean_error_and_the_file_stays_so
             resource.setrlimit(resource.RLIMIT_FSIZE, (2 * 1024 * 1024, 2 * 1024 * 1024))
             signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of a kill
     try:
-        full = subprocess.run(_import_command(db, SAMPLES), cwd=PROJECT, env=_env(tmp_path / "f"),
+        full = subprocess.run(_import_command(db, samples_dir), cwd=project_dir, env=_env(tmp_path / "f"),
                               capture_output=True, text=True, timeout=600, preexec_fn=preexec)
         assert full.returncode == 1, full.stderr[-2000:]
         assert "Traceback" not in full.stderr
         report = json.loads(full.stdout)
         assert report["documents_failed"] + (report["aborted"] is not None) >= 1
         assert all(f["code"] for f in report["failures"])
-        with sqlite3.connect(db) as conn:
+        with closing(sqlite3.connect(db)) as conn:  # closed (sqlite3's own `with` only commits): umount needs it
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             stored = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
         assert stored == report["documents_ok"]  # what the report says was imported is there, and only that
         moved = tmp_path / "roomy.sqlite3"
-        with sqlite3.connect(db) as source, sqlite3.connect(moved) as target:
+        with closing(sqlite3.connect(db)) as source, closing(sqlite3.connect(moved)) as target:
             source.backup(target)
     finally:
         if mounted:
             subprocess.run(["umount", str(volume)], capture_output=True)
-    rerun = subprocess.run(_import_command(moved, SAMPLES), cwd=PROJECT, env=_env(tmp_path / "f"),
+    rerun = subprocess.run(_import_command(moved, samples_dir), cwd=project_dir, env=_env(tmp_path / "f"),
                            capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr[-2000:]
-    assert _counts(moved) == _clean_import(tmp_path, SAMPLES)
+    assert _counts(moved) == _clean_import(project_dir, tmp_path, samples_dir)
 
 
 @pytest.mark.neo4j
-def test_neo4j_stopped_under_a_serving_api_gives_503_with_retry_after_then_recovers(tmp_path: Path) -> None:
+def test_neo4j_stopped_under_a_serving_api_gives_503_with_retry_after_then_recovers(serve_api, bearer, docs_dir: Path,
+                                                                                    tmp_path: Path) -> None:
     from tools.neo4j_server import Neo4jServer, Neo4jServerConfig
 
     server = Neo4jServer(Neo4jServerConfig(home=tmp_path / "neo4j", bolt_port=free_port(), http_port=free_port(),
@@ -215,9 +219,9 @@ def test_neo4j_stopped_under_a_serving_api_gives_503_with_retry_after_then_recov
     services = build_services(settings, status.bolt_uri)
     try:
         report = services.importer(department=DEPARTMENT, labels=("public",)).import_paths(
-            [DOCS / "2003_bush_excerpt.txt"])
+            [docs_dir / "2003_bush_excerpt.txt"])
         assert report.documents_ok == 1
-        with serve(services) as base, httpx.Client(base_url=base, timeout=60, headers=bearer(services)) as http:
+        with serve_api(services) as base, httpx.Client(base_url=base, timeout=60, headers=bearer(services)) as http:
             before = http.get("/stats").json()
             server.stop()
             for path in ("/stats", "/entities?q=Bush", "/documents"):

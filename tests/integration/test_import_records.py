@@ -3,11 +3,8 @@ and speeches, idempotent re-import, ontology-valid facts citing their records, t
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,9 +19,7 @@ from graph.errors import NotFound
 from graph.store import GraphStore
 from ontology.schema import load_ontology
 from service.components import Services, build_services
-from tests.conftest import PROJECT
 
-GAZETTEERS = PROJECT / "data" / "gazetteers"
 CHAIR_TITLES = {"Chairman", "Chair", "Chairwoman", "Cochairman"}
 # 2020 State of the Union (data/samples/2020_donald_j_trump_r.txt), verbatim
 SOTU_2020_GRASSLEY = ("I have been speaking to Senator Chuck Grassley of Iowa and others in the Congress in order "
@@ -34,8 +29,10 @@ SOTU_2020_GRASSLEY = ("I have been speaking to Senator Chuck Grassley of Iowa an
 PELOSI_SENTENCE = "Speaker Nancy Pelosi welcomed the members of the Congress to the House chamber."
 
 
-def _yaml(name: str):  # type: ignore[no-untyped-def]
-    return yaml.load((GAZETTEERS / name).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+@pytest.fixture(scope="module")
+def shipped_yaml(gazetteers_dir: Path) -> Callable[[str], object]:
+    """`shipped_yaml(name)`: a shipped YAML record file of data/gazetteers, parsed."""
+    return lambda name: yaml.load((gazetteers_dir / name).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
 
 def _graphs(store: GraphStore) -> dict[str, DocumentGraph]:
@@ -58,35 +55,35 @@ def _predicates(graph: DocumentGraph) -> dict[str, int]:
 
 
 # -- the shipped mappings on the real files -----------------------------------------------------
-def test_all_shipped_imports_every_file_with_counts_from_the_data(shipped):
+def test_all_shipped_imports_every_file_with_counts_from_the_data(shipped_yaml, gazetteers_dir: Path, shipped):
     services, report = shipped
     assert report.ok, report.failures
     assert report.documents_ok == 5 and report.documents_failed == 0 and report.facts_rejected == 0
     graphs = _graphs(services.store)
     assert sorted(graphs) == ["agencies", "committee_membership", "committees", "executive", "legislators"]
 
-    legislators = _yaml("legislators-current.yaml")
+    legislators = shipped_yaml("legislators-current.yaml")
     assert len(graphs["legislators"].sentences) == len(legislators) == 537
     assert _predicates(graphs["legislators"]) == {"represents": 537, "partyOf": 537, "memberOf": 537}
 
-    executive = _yaml("executive.yaml")
+    executive = shipped_yaml("executive.yaml")
     positions = {(p["id"]["govtrack"], t["type"]) for p in executive for t in p["terms"]}
     parties = {(p["id"]["govtrack"], t["party"]) for p in executive for t in p["terms"] if t["party"] != "no party"}
     assert len(graphs["executive"].sentences) == len(executive) == 80
     assert _predicates(graphs["executive"]) == {"holdsPosition": len(positions), "partyOf": len(parties)}
 
-    committees = _yaml("committees-current.yaml")
+    committees = shipped_yaml("committees-current.yaml")
     subcommittees = sum(len(c.get("subcommittees") or []) for c in committees)
     assert len(graphs["committees"].sentences) == len(committees) == 49
     assert _predicates(graphs["committees"]) == {"memberOf": len(committees), "subOrganizationOf": subcommittees}
 
-    membership = _yaml("committee-membership-current.yaml")
+    membership = shipped_yaml("committee-membership-current.yaml")
     members = {(c, m["bioguide"]) for c, ms in membership.items() for m in ms}
     chairs = {(c, m["bioguide"]) for c, ms in membership.items() for m in ms if m.get("title") in CHAIR_TITLES}
     assert len(graphs["committee_membership"].sentences) == len(membership) == 230
     assert _predicates(graphs["committee_membership"]) == {"memberOf": len(members), "chairpersonOf": len(chairs)}
 
-    agency_entries = [e for e in load_entries(GAZETTEERS) if e.source == "agencies.tsv"]
+    agency_entries = [e for e in load_entries(gazetteers_dir) if e.source == "agencies.tsv"]
     agencies = graphs["agencies"]
     assert not agencies.facts
     assert {e.id for e in agencies.entities} == {entity_id(e.key) for e in agency_entries}
@@ -130,10 +127,10 @@ def test_every_fact_passes_the_ontology_and_cites_its_record(shipped):
     assert json.loads(document.metadata["record_keys"])[prov.sentence_index] == "P000197"
 
 
-def test_stored_entities_are_the_gazetteers(shipped):
+def test_stored_entities_are_the_gazetteers(gazetteers_dir: Path, shipped):
     services, _ = shipped
     checked = 0
-    for entry in load_entries(GAZETTEERS):
+    for entry in load_entries(gazetteers_dir):
         try:
             stored = services.store.get_entity(entity_id(entry.key))
         except NotFound:
@@ -147,7 +144,8 @@ def test_stored_entities_are_the_gazetteers(shipped):
     sanders = services.store.entity_facts(entity_id("person:S000033"))
     assert {(f.predicate, f.object.name, f.object.type) for f in sanders if f.predicate == "partyOf"} == {
         ("partyOf", "Independent", "PoliticalParty")}
-    trump = {(f.predicate, f.object.name) for f in services.store.entity_facts(entity_id("person:donald j trump:1946-06-14"))}
+    trump = {(f.predicate, f.object.name)
+             for f in services.store.entity_facts(entity_id("person:donald j trump:1946-06-14"))}
     assert trump == {("holdsPosition", "President of the United States"), ("partyOf", "Republican Party")}
     grassley = {(f.predicate, f.object.name) for f in services.store.entity_facts(entity_id("person:G000386"))}
     assert ("chairpersonOf", "Senate Committee on the Judiciary") in grassley
@@ -156,7 +154,8 @@ def test_stored_entities_are_the_gazetteers(shipped):
     assert [(f.predicate, f.object.name) for f in subcommittee if f.subject.id == entity_id("committee:HSAG15")
             and f.predicate == "subOrganizationOf"] == [("subOrganizationOf", "House Committee on Agriculture")]
     # JCSE is not in the gazetteer (its name is an agency's too): committees.yaml names it
-    assert services.store.get_entity(entity_id("committee:JCSE")).name == "Commission on Security and Cooperation in Europe"
+    assert (services.store.get_entity(entity_id("committee:JCSE")).name
+            == "Commission on Security and Cooperation in Europe")
 
 
 def test_reimport_skips_everything(shipped):
@@ -169,9 +168,9 @@ def test_reimport_skips_everything(shipped):
 
 
 # -- speeches and records meet ------------------------------------------------------------------------
-def test_speech_mentions_and_records_resolve_to_one_entity(services: Services, tmp_path: Path):
+def test_speech_mentions_and_records_resolve_to_one_entity(gazetteers_dir: Path, services: Services, tmp_path: Path):
     importer = records_importer(services)
-    assert importer.import_files("legislators", [GAZETTEERS / "legislators-current.yaml"]).documents_ok == 1
+    assert importer.import_files("legislators", [gazetteers_dir / "legislators-current.yaml"]).documents_ok == 1
     speech = tmp_path / "2020_speech_excerpt.txt"
     speech.write_text(f"{SOTU_2020_GRASSLEY} {PELOSI_SENTENCE}\n", encoding="utf-8")
     text_report = services.importer().import_paths([speech])
@@ -191,8 +190,8 @@ def test_speech_mentions_and_records_resolve_to_one_entity(services: Services, t
     assert len({p.document_id for p in represents.provenance}) == 2
 
 
-def test_changed_file_replaces_its_document(services: Services, tmp_path: Path):
-    people = _yaml("legislators-current.yaml")[:20]
+def test_changed_file_replaces_its_document(shipped_yaml, services: Services, tmp_path: Path):
+    people = shipped_yaml("legislators-current.yaml")[:20]
     source = tmp_path / "legislators-subset.yaml"
     source.write_text(yaml.safe_dump(people, sort_keys=False, allow_unicode=True), encoding="utf-8")
     importer = records_importer(services)
@@ -211,35 +210,24 @@ def test_changed_file_replaces_its_document(services: Services, tmp_path: Path):
         services.store.get_entity(entity_id(f"person:{dropped['id']['bioguide']}"))
 
 
-def test_records_importer_on_both_stores(store: GraphStore):
+def test_records_importer_on_both_stores(gazetteers_dir: Path, store: GraphStore):
     """The contract: the same records graphs write to SQLite and Neo4j, and re-import skips."""
     ontology = load_ontology()
-    importer = RecordsImporter(store, ontology.check_fact, load_entries(GAZETTEERS), has_class=ontology.has_class,
+    importer = RecordsImporter(store, ontology.check_fact, load_entries(gazetteers_dir), has_class=ontology.has_class,
                                has_predicate=ontology.has_predicate)
-    report = importer.import_files("committees", [GAZETTEERS / "committees-current.yaml"])
+    report = importer.import_files("committees", [gazetteers_dir / "committees-current.yaml"])
     assert report.ok and report.documents_ok == 1 and report.facts == 230
     stats = store.stats()
     assert stats.facts_by_predicate == {"memberOf": 49, "subOrganizationOf": 181}
     assert stats.entities_by_type == {"Committee": 230, "Legislature": 3}
-    again = importer.import_files("committees", [GAZETTEERS / "committees-current.yaml"])
+    again = importer.import_files("committees", [gazetteers_dir / "committees-current.yaml"])
     assert again.documents_skipped == 1 and store.stats() == stats
 
 
 # -- the command line ---------------------------------------------------------------------------------
-CLI = ("from cli.main import app\n"
-       "from cli.records import register\n"
-       "if not any(c.name == 'import-records' for c in app.registered_commands):\n"
-       "    register(app)\n"
-       "app(prog_name='govkg')\n")
 
 
-def govkg(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GOVKG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-c", CLI, *args], cwd=PROJECT, env=env, capture_output=True, text=True,
-                          timeout=300)
-
-
-def test_cli_all_shipped(tmp_path: Path):
+def test_cli_all_shipped(govkg, tmp_path: Path):
     data = tmp_path / "data"
     first = govkg(data, "import-records", "--all-shipped", "--json")
     assert first.returncode == 0, first.stderr
@@ -253,12 +241,13 @@ def test_cli_all_shipped(tmp_path: Path):
     assert usage.returncode == 2 and "--all-shipped" in json.loads(usage.stdout)["error"]
 
 
-def test_cli_bad_file_and_missing_field_are_coded_and_the_rest_continues(tmp_path: Path):
+def test_cli_bad_file_and_missing_field_are_coded_and_the_rest_continues(shipped_yaml, gazetteers_dir: Path, govkg,
+                                                                         project_dir: Path, tmp_path: Path):
     data = tmp_path / "data"
     malformed = tmp_path / "malformed.yaml"
     malformed.write_text("- thomas_id: HSAG\n  name: [unclosed\n", encoding="utf-8")
     good = tmp_path / "committees-current.yaml"
-    shutil.copy(GAZETTEERS / "committees-current.yaml", good)
+    shutil.copy(gazetteers_dir / "committees-current.yaml", good)
     result = govkg(data, "import-records", str(malformed), str(tmp_path / "missing.yaml"), str(good),
                    "--mapping", "committees", "--json")
     assert result.returncode == 1
@@ -269,10 +258,10 @@ def test_cli_bad_file_and_missing_field_are_coded_and_the_rest_continues(tmp_pat
 
     # a mapping naming a field only House committees have: the Senate and joint ones fail, coded
     mapping = tmp_path / "house_ids.yaml"
-    text = (PROJECT / "data" / "mappings" / "committees.yaml").read_text(encoding="utf-8")
+    text = (project_dir / "data" / "mappings" / "committees.yaml").read_text(encoding="utf-8")
     mapping.write_text(text.replace("name: committees", "name: house_ids").replace(
         "({thomas_id}) is a committee", "({house_committee_id}) is a committee"), encoding="utf-8")
-    committees = _yaml("committees-current.yaml")
+    committees = shipped_yaml("committees-current.yaml")
     without = [c["thomas_id"] for c in committees if "house_committee_id" not in c]
     result = govkg(data, "import-records", str(good), "--mapping", str(mapping), "--json")
     assert result.returncode == 1
@@ -291,14 +280,14 @@ def test_cli_bad_file_and_missing_field_are_coded_and_the_rest_continues(tmp_pat
     assert json.loads(govkg(data, "stats", "--json").stdout)["documents"] == 2
 
 
-def test_cli_invalid_mapping_is_reported(tmp_path: Path):
+def test_cli_invalid_mapping_is_reported(gazetteers_dir: Path, govkg, tmp_path: Path):
     mapping = tmp_path / "broken.yaml"
     mapping.write_text("name: broken\nentities:\n  x: {key: 'k:{a', name: n, type: Person}\nsentence: '{@x}'\n",
                        encoding="utf-8")
-    result = govkg(tmp_path / "data", "import-records", str(GAZETTEERS / "agencies.tsv"), "--mapping", str(mapping),
+    result = govkg(tmp_path / "data", "import-records", str(gazetteers_dir / "agencies.tsv"), "--mapping", str(mapping),
                    "--json")
     assert result.returncode == 1
     (failure,) = json.loads(result.stdout)["failures"]
     assert failure["code"] == "E043" and "unclosed" in failure["message"]
-    unknown = govkg(tmp_path / "data", "import-records", str(GAZETTEERS / "agencies.tsv"), "--mapping", "nope")
+    unknown = govkg(tmp_path / "data", "import-records", str(gazetteers_dir / "agencies.tsv"), "--mapping", "nope")
     assert unknown.returncode == 1 and "[E040]" in unknown.stderr

@@ -16,14 +16,16 @@ import pytest
 
 from core.settings import load_settings
 from extraction.errors import ModelError
-from extraction.ner.data import load_dataset, split_dataset
+from extraction.modeling.cards import CARD_FILE
+from extraction.modeling.datasets import split_dataset
+from extraction.modeling.encoder import packaged_encoder
+from extraction.ner.data import load_dataset
 from extraction.ner.encodings import (
     WordEncodingCache,
     close_cache,
     encoding_cache,
     open_cache,
 )
-from extraction.ner.model import CARD_FILE, packaged_encoder
 from extraction.ner.tagger import NerTagger
 from extraction.ner.train import NerTrainArgs, train_ner
 from extraction.relations.joint.model import (
@@ -35,7 +37,7 @@ from extraction.relations.joint.model import (
 )
 from extraction.relations.joint.train import JointTrainArgs, train_joint
 from graph.store import GraphStore
-from service.components import Services, build_services
+from service.components import Services, build_labelling_pipeline, build_services
 
 PROJECT = Path(__file__).resolve().parents[2]
 REDOCRED = PROJECT / "data" / "redocred" / "dev.json"
@@ -78,7 +80,8 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def joint_model(tmp_path_factory: pytest.TempPathFactory, ner_model: Path, documents: Path) -> Path:
     out = tmp_path_factory.mktemp("joint") / "tiny"
     train_joint(JointTrainArgs(out=out, ner_model=ner_model, sotu=[str(documents / "*.txt")],
-                               max_redocred_documents=40, epochs=40, threads=2, sotu_dev_fraction=0.0))
+                               max_redocred_documents=40, epochs=40, threads=2, sotu_dev_fraction=0.0),
+                labeler=build_labelling_pipeline)
     return out
 
 
@@ -152,7 +155,8 @@ def test_a_saved_head_loads_to_the_same_logits_and_refuses_another_ner_model(joi
     features = rng.normal(size=(3, 3 * config.hidden_size)).astype(np.float32)
     classes, distances = np.array([[1, 0, 3, 5]] * 3), np.array([10, 11, 12])
     again, _ = load_joint(joint_model)
-    assert np.allclose(head_logits(head, features, classes, distances), head_logits(again, features, classes, distances))
+    assert np.allclose(head_logits(head, features, classes, distances),
+                       head_logits(again, features, classes, distances))
     other = tmp_path / "other"
     shutil.copytree(joint_model, other)
     changed = json.loads((other / CONFIG_FILE).read_text())

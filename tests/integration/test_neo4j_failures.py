@@ -3,9 +3,6 @@ import. Nothing half-written is reported as imported, and a rerun finishes witho
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import threading
 from pathlib import Path
 
@@ -16,18 +13,15 @@ from extraction.importer import Progress
 from graph.errors import StoreUnavailable
 from graph.factory import Neo4jConnection
 from service.components import build_services
-from tests.conftest import PROJECT
 from tools.local_server import free_port
 
 pytestmark = pytest.mark.neo4j
-SAMPLES = PROJECT / "data" / "samples"
 
 
-def test_server_down_stops_the_import_with_a_clear_message(tmp_path: Path):
+def test_server_down_stops_the_import_with_a_clear_message(govkg, samples_dir: Path, tmp_path: Path):
     port = free_port()  # nothing listens there
-    env = {**os.environ, "GOVKG_DATA_DIR": str(tmp_path), "GOVKG_NEO4J__PASSWORD": "whatever"}
-    result = subprocess.run([sys.executable, "-m", "cli", "import", str(SAMPLES), "--store", f"bolt://127.0.0.1:{port}",
-                             "--json"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=300)
+    result = govkg(tmp_path, "import", str(samples_dir), "--store", f"bolt://127.0.0.1:{port}", "--json",
+                   env={"GOVKG_NEO4J__PASSWORD": "whatever"})
     assert result.returncode == 1
     message = json.loads(result.stdout)["error"]
     assert f"127.0.0.1:{port}" in message and "[G001]" in message
@@ -58,7 +52,7 @@ class KillAfter(Progress):
             threading.Timer(0.05, self.server.kill).start()
 
 
-def test_killed_mid_import_then_rerun_completes_without_duplicates(tmp_path: Path):
+def test_killed_mid_import_then_rerun_completes_without_duplicates(samples_dir: Path, tmp_path: Path):
     from tools.neo4j_server import Neo4jServer, Neo4jServerConfig
 
     server = Neo4jServer(Neo4jServerConfig(home=tmp_path / "neo4j", bolt_port=free_port(), http_port=free_port(),
@@ -69,7 +63,7 @@ def test_killed_mid_import_then_rerun_completes_without_duplicates(tmp_path: Pat
     try:
         services = build_services(settings, status.bolt_uri)
         first = services.importer(department="Executive Office of the President").import_paths(
-            [SAMPLES], progress=KillAfter(server, after_files=5))
+            [samples_dir], progress=KillAfter(server, after_files=5))
         services.close()
         assert first.aborted is not None and "bolt://127.0.0.1" in first.aborted
         assert 5 <= first.documents_ok < 21  # stopped early; what it reports was committed
@@ -78,7 +72,7 @@ def test_killed_mid_import_then_rerun_completes_without_duplicates(tmp_path: Pat
         stored = services.store.stats().documents
         # everything reported as imported is there; at most the document in flight committed unreported
         assert first.documents_ok <= stored <= first.documents_ok + 1
-        second = services.importer(department="Executive Office of the President").import_paths([SAMPLES])
+        second = services.importer(department="Executive Office of the President").import_paths([samples_dir])
         assert second.aborted is None and second.documents_failed == 0
         assert second.documents_skipped == stored
         assert second.documents_ok == 21 - stored
@@ -87,7 +81,7 @@ def test_killed_mid_import_then_rerun_completes_without_duplicates(tmp_path: Pat
     finally:
         server.stop()
     reference = build_services(load_settings(data_dir=tmp_path / "reference"))  # a clean import, embedded store
-    reference.importer(department="Executive Office of the President").import_paths([SAMPLES])
+    reference.importer(department="Executive Office of the President").import_paths([samples_dir])
     clean = reference.store.stats()
     reference.close()
     assert neo4j_stats.model_dump(exclude={"store"}) == clean.model_dump(exclude={"store"})

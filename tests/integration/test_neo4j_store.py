@@ -118,7 +118,8 @@ def run(pipeline: Pipeline, text: str, name: str, department: str | None = None)
     return pipeline.run(doc(text, name, department))
 
 
-def with_cooccurrence_facts(graph: DocumentGraph, predicates: tuple[str, ...] = ("memberOf", "locatedIn")) -> DocumentGraph:
+def with_cooccurrence_facts(graph: DocumentGraph,
+                            predicates: tuple[str, ...] = ("memberOf", "locatedIn")) -> DocumentGraph:
     """Add facts between entities mentioned in one sentence, so that retraction has work to do."""
     by_sentence: dict[int, list[Mention]] = {}
     for m in graph.mentions:
@@ -302,14 +303,16 @@ def test_a_changed_rewrite_relabels_and_renames_entities_only_it_named(store: Ne
     widgets = Entity(id=entity_id("widgets"), name="Office of Widgets", type="Agency")
     gadgets = Entity(id=entity_id("gadgets"), name="Bureau of Gadgets", type="Agency", aliases=("BoG",))
     things = Entity(id=entity_id("things"), name="Department of Things", type="Department")
-    first = hand_graph(text, "v1.txt", [widgets, gadgets, things], [(0, "subOrganizationOf", 2), (1, "subOrganizationOf", 2)])
+    first = hand_graph(text, "v1.txt", [widgets, gadgets, things],
+                       [(0, "subOrganizationOf", 2), (1, "subOrganizationOf", 2)])
     store.write(first)
     renamed = gadgets.model_copy(update={"name": "Gadget Bureau", "aliases": ("GB",)})
     retyped = widgets.model_copy(update={"type": "Committee"})
     second = hand_graph(text, "v1.txt", [retyped, renamed, things], [(0, "subOrganizationOf", 2)])
     assert second.document.id == first.document.id
     store.write(second)
-    labels = {r["id"]: set(r["labels"]) for r in cypher(store, "MATCH (e:Entity) RETURN e.id AS id, labels(e) AS labels")}
+    labels = {r["id"]: set(r["labels"])
+              for r in cypher(store, "MATCH (e:Entity) RETURN e.id AS id, labels(e) AS labels")}
     assert labels[widgets.id] == {"Entity", "Committee", "GovernmentOrganization", "Organization"}
     assert store.get_entity(gadgets.id).name == "Gadget Bureau"  # re-created, as SQLite does
     assert store.get_entity(gadgets.id).aliases == ("GB",)
@@ -471,7 +474,7 @@ def test_a_fact_another_writer_commits_meanwhile_is_merged_not_duplicated(
     """Facts the store does not hold are created, not merged. Another transaction commits one of
     them between the check and the CREATE: the constraint stops the write, which is rerun merging
     every fact, and the graph ends as if there had been one writer."""
-    from graph import neo4j_queries as q
+    from graph.neo4j import queries as q
 
     graph = with_cooccurrence_facts(run(pipeline, GRASSLEY + " " + SCOTT, "2020.txt"))
     target = graph.facts[0]

@@ -11,9 +11,13 @@ from pathlib import Path
 import pytest
 
 from core.settings import load_settings
-from extraction.ner.data import load_dataset, split_dataset
+from extraction.modeling.cards import CARD_FILE
+from extraction.modeling.datasets import split_dataset
+from extraction.modeling.encoder import packaged_encoder
+from extraction.modeling.folder import HEAD_FILE
+from extraction.ner.data import load_dataset
 from extraction.ner.evaluate import evaluate_tagger
-from extraction.ner.model import CARD_FILE, CONFIG_FILE, HEAD_FILE, packaged_encoder
+from extraction.ner.model import CONFIG_FILE
 from extraction.ner.tagger import NerTagger
 from extraction.ner.train import NerTrainArgs, train_ner
 from extraction.records import Document, document_id

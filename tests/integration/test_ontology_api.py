@@ -8,15 +8,14 @@ import pytest
 
 from ontology import load_ontology
 from service.components import Services
-from tests.integration import http_server
 
 NAMESPACE = "https://govkg.org/ontology#"
 
 
 @pytest.fixture
-def http(services: Services) -> Iterator[httpx.Client]:
+def http(services: Services, serve_api, bearer) -> Iterator[httpx.Client]:
     """The real app on a loopback port."""
-    with http_server.serve(services) as base, httpx.Client(base_url=base, timeout=30, headers=http_server.bearer(services)) as client:
+    with serve_api(services) as base, httpx.Client(base_url=base, timeout=30, headers=bearer(services)) as client:
         yield client
 
 

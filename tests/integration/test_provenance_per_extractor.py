@@ -48,7 +48,8 @@ def test_a_schema_1_store_is_migrated_with_its_rows(tmp_path: Path, pipeline: Pi
         conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     store = SqliteStore(path)
     conn = store._conn()
-    assert "extractor" in {r[0] for r in conn.execute("SELECT name FROM pragma_table_info('fact_provenance') WHERE pk > 0")}
+    key = {r[0] for r in conn.execute("SELECT name FROM pragma_table_info('fact_provenance') WHERE pk > 0")}
+    assert "extractor" in key
     assert conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == "2"
     assert [p.extractor.name for p in store.get_fact(fid).provenance] == ["patterns"]
     store.write(both)

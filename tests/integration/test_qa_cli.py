@@ -4,9 +4,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.conftest import FIXTURES
-from tests.integration.test_cli import govkg
-
 QUESTIONS = [
     {"id": "t-1", "question": "Which act did President Clinton compliment the Congress for passing in 1993?",
      "answers": ["Family and Medical Leave Act"], "kind": "legislation",
@@ -19,9 +16,9 @@ QUESTIONS = [
 ]
 
 
-def test_ask_evaluate_and_bench_from_the_command_line(tmp_path: Path) -> None:
+def test_ask_evaluate_and_bench_from_the_command_line(govkg, fixtures_dir: Path, tmp_path: Path) -> None:
     data = tmp_path / "data"
-    assert govkg(data, "import", str(FIXTURES / "qa"), "--json").returncode == 0
+    assert govkg(data, "import", str(fixtures_dir / "qa"), "--json").returncode == 0
     asked = govkg(data, "ask", "Which state does Senator Chuck Grassley represent?", "--mode", "extractive", "--json")
     assert asked.returncode == 0, asked.stderr
     body = json.loads(asked.stdout)

@@ -16,26 +16,24 @@ from qa.errors import GeneratorFailed
 from qa.generators.base import NumberedEvidence
 from qa.generators.smollm import SmolLM2Generator, packaged_gguf
 from service.components import Services, build_services
-from tests.conftest import FIXTURES
 
-QA = FIXTURES / "qa"
 FMLA = "Which act did President Clinton compliment the Congress for passing in his 1993 address?"
 DRUG_CZAR = "Whom did President Clinton nominate as America's new drug czar in 1996?"
 
 
-def corpus_services(tmp_path: Path, **qa: object) -> Services:
+def corpus_services(corpus: Path, tmp_path: Path, **qa: object) -> Services:
     settings = load_settings(data_dir=tmp_path / "data")
     for key, value in qa.items():
         setattr(settings.qa, key, value)
     services = build_services(settings)
-    report = services.importer(labels=("public",)).import_paths(sorted(QA.iterdir()))
+    report = services.importer(labels=("public",)).import_paths(sorted(corpus.iterdir()))
     assert report.documents_ok == 5
     return services
 
 
 @pytest.fixture(scope="module")
-def smollm(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
-    services = corpus_services(tmp_path_factory.mktemp("smollm"))
+def smollm(fixtures_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
+    services = corpus_services(fixtures_dir / "qa", tmp_path_factory.mktemp("smollm"))
     services.qa.warm_up(generative=True)
     yield services
     services.close()
@@ -55,19 +53,23 @@ def test_the_packaged_smollm2_writes_a_short_answer_from_numbered_evidence(smoll
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("question", "expected"), [(FMLA, "Family and Medical Leave Act"),
-                                                    (DRUG_CZAR, "McCaffrey")])
+@pytest.mark.parametrize(("question", "expected", "evidence", "why"), [
+    (FMLA, "Family and Medical Leave Act", "I compliment the Congress for passing the Family and Medical Leave Act",
+     "cites no evidence"),
+    (DRUG_CZAR, "Barry McCaffrey", "Tonight I am nominating him, a hero of the Persian Gulf war",
+     "names what no cited evidence says")])
 def test_generative_answers_are_checked_and_fall_back_to_the_extractive_answer(
-        smollm: Services, question: str, expected: str) -> None:
+        smollm: Services, question: str, expected: str, evidence: str, why: str) -> None:
+    """The packaged SmolLM2 (greedy decoding) answers both questions with what the evidence does not support
+    (the question's own words: "President Clinton"): the check refuses it, the extractive answer stands, and the
+    reason says which check failed."""
     response = smollm.qa.ask(question, mode="generative")
-    assert not response.abstained and expected in response.answer
-    assert response.citations and "generation" in response.timings_ms
-    if response.generator.startswith("smollm2"):  # the model's answer passed the check: it stands on a citation
-        assert response.reason is None
-        assert any(expected in c.sentence for c in response.citations)
-    else:  # it did not: the extractive answer, and why
-        assert response.generator.startswith("extractive-reader/")
-        assert "failed the evidence check" in (response.reason or "")
+    assert "generation" in response.timings_ms  # the model ran
+    assert (response.generator, response.answer, response.abstained) == ("extractive-reader/1", expected, False)
+    assert response.reason is not None and response.reason.startswith("the generated answer ")
+    assert f"failed the evidence check ({why}" in response.reason
+    assert response.reason.endswith("; extractive answer given")
+    assert response.citations[0].sentence.startswith(evidence)
 
 
 @pytest.mark.slow
@@ -114,8 +116,8 @@ def chat_server() -> Iterator[str]:
     thread.join(timeout=5)
 
 
-def test_an_openai_compatible_endpoint_writes_the_answer(tmp_path: Path, chat_server: str) -> None:
-    services = corpus_services(tmp_path, generator="openai")
+def test_an_openai_compatible_endpoint_writes_the_answer(fixtures_dir: Path, tmp_path: Path, chat_server: str) -> None:
+    services = corpus_services(fixtures_dir / "qa", tmp_path, generator="openai")
     services.settings.qa.openai.base_url = chat_server
     services.settings.qa.openai.model = "tiny-test-model"
     services.settings.qa.openai.api_key = "sk-test"

@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,14 +41,10 @@ from ontology.rdf_export import (
 )
 from ontology.rdf_import import graphs_from_rdf, load_rdf, parse_rdf
 from service.components import Services, build_services
-from tests.conftest import DOCS, PROJECT
 
 EOP = "Executive Office of the President"
 ARCHIVE = "National Archives"
-SAMPLE_2020 = PROJECT / "data" / "samples" / "2020_donald_j_trump_r.txt"
 SUFFIX = {"turtle": ".ttl", "jsonld": ".jsonld", "nt": ".nt"}
-# `python -c` with the RDF commands registered on the real app, so the tests do not depend on cli/main.py's wiring
-CLI = "import typer; from cli.main import app; from cli.rdf import register; register(app); app()"
 
 
 @dataclass
@@ -64,19 +57,19 @@ class Corpus:
 
 
 @pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
+def corpus(docs_dir: Path, samples_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Corpus]:
     """The fixture excerpts (department EOP) plus the 2020 address imported with a 0.95 fact threshold
     (department National Archives), which holds its `represents` fact back as a low-confidence candidate."""
     data_dir = tmp_path_factory.mktemp("rdf") / "data"
     services = build_services(load_settings(data_dir=data_dir))
-    report = services.importer(department=EOP, labels=("public",)).import_paths([DOCS])
+    report = services.importer(department=EOP, labels=("public",)).import_paths([docs_dir])
     assert report.documents_ok == 8 and report.facts == 1
 
     strict_settings = load_settings(data_dir=data_dir)
     strict_settings.pipeline.min_fact_confidence = 0.95
     strict = build_services(strict_settings)
     try:
-        strict_report = strict.importer(department=ARCHIVE).import_paths([SAMPLE_2020])
+        strict_report = strict.importer(department=ARCHIVE).import_paths([samples_dir / "2020_donald_j_trump_r.txt"])
         assert strict_report.documents_ok == 1 and strict_report.facts_low_confidence == 1
     finally:
         strict.close()
@@ -108,7 +101,8 @@ def test_export_import_into_a_fresh_store_gives_the_same_graph(corpus: Corpus, s
     path.write_text(serialize(exported, fmt), encoding="utf-8")
 
     graphs = graphs_from_rdf(load_rdf(path))
-    assert [g.document.id for g in graphs] == sorted(g.document.id for g in corpus.services.store.iter_document_graphs())
+    stored = sorted(g.document.id for g in corpus.services.store.iter_document_graphs())
+    assert [g.document.id for g in graphs] == stored
     for graph in graphs:
         store.write(graph)
 
@@ -173,7 +167,8 @@ def test_export_content(corpus: Corpus):
     assert ("2003_bush_excerpt.txt", Literal("2003", datatype=ns.XSD.gYear)) in issued
     assert sorted(str(v) for k, v in issued if k == "speeches.jsonl") == ["2003-01-28", "2010-01-27"]
     assert {v.datatype for k, v in issued if k == "speeches.jsonl"} == {ns.XSD.date}
-    eop_doc = next(d for d in rdf.subjects(RDF.type, FOAF.Document) if str(rdf.value(d, GOV.sourceName)) == "2020_trump_latin1.txt")
+    eop_doc = next(d for d in rdf.subjects(RDF.type, FOAF.Document)
+                   if str(rdf.value(d, GOV.sourceName)) == "2020_trump_latin1.txt")
     assert json.loads(str(rdf.value(eop_doc, GOV.metadata))) == {"encoding": "cp1252"}
     assert rdf.value(eop_doc, GOV.metadata).datatype == RDF.JSON
     assert [str(v) for v in rdf.objects(eop_doc, GOV.accessLabel)] == ["public"]
@@ -212,8 +207,8 @@ def test_department_filter(corpus: Corpus):
     assert len(set(archive.subjects(RDF.type, GOV.CandidateFact))) == 1
     assert len(list(eop.subject_objects(GOV.represents))) == 1
     assert list(eop.subjects(RDF.type, GOV.CandidateFact)) == []
-    mentions = {m for m in everything.subjects(RDF.type, GOV.Mention)}
-    assert {m for m in archive.subjects(RDF.type, GOV.Mention)} | {m for m in eop.subjects(RDF.type, GOV.Mention)} == mentions
+    mentions = set(everything.subjects(RDF.type, GOV.Mention))
+    assert set(archive.subjects(RDF.type, GOV.Mention)) | set(eop.subjects(RDF.type, GOV.Mention)) == mentions
 
 
 # -- SHACL -----------------------------------------------------------------------------------
@@ -381,13 +376,7 @@ def test_unknown_entity_type_is_refused():
 # -- the CLI, as real processes ------------------------------------------------------------------
 
 
-def govkg(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GOVKG_DATA_DIR": str(data_dir), "HF_HUB_OFFLINE": "1"}
-    return subprocess.run([sys.executable, "-c", CLI, *args], cwd=PROJECT, env=env, capture_output=True, text=True,
-                          timeout=300)
-
-
-def test_cli_export_import_validate(corpus: Corpus, tmp_path: Path):
+def test_cli_export_import_validate(govkg, corpus: Corpus, tmp_path: Path):
     expected = _stats(corpus.services.store)
     files = {}
     for fmt in ("turtle", "jsonld", "nt"):
@@ -428,7 +417,7 @@ def test_cli_export_import_validate(corpus: Corpus, tmp_path: Path):
     assert json.loads(valid.stdout)["conforms"] is True
 
 
-def test_cli_department_export_and_validation_failure(corpus: Corpus, tmp_path: Path):
+def test_cli_department_export_and_validation_failure(govkg, corpus: Corpus, tmp_path: Path):
     out = tmp_path / "archive.ttl"
     result = govkg(corpus.data_dir, "export", "--department", ARCHIVE, "--out", str(out), "--json")
     assert result.returncode == 0, result.stderr
@@ -449,7 +438,7 @@ def test_cli_department_export_and_validation_failure(corpus: Corpus, tmp_path: 
     assert plain.returncode == 1 and "does not conform" in plain.stdout and str(entity) in plain.stdout
 
 
-def test_cli_import_of_malformed_turtle_fails_with_the_code(tmp_path: Path):
+def test_cli_import_of_malformed_turtle_fails_with_the_code(govkg, tmp_path: Path):
     path = tmp_path / "broken.ttl"
     path.write_text('<http://a> <http://b> <http://c> .\n<http://a> <http://b> "open\n', encoding="utf-8")
     result = govkg(tmp_path / "data", "import-rdf", str(path), "--json")

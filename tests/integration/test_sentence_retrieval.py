@@ -3,13 +3,12 @@ vectors written and searched, document filters, retraction."""
 from __future__ import annotations
 
 import math
+from itertools import pairwise
 
 import pytest
 
-from extraction.pipeline import Pipeline
 from graph.errors import NotFound
 from graph.store import GraphStore
-from tests.integration.test_store_contract import run
 
 TREASURY = ("Tonight I have directed the Secretary of the Treasury to change the Federal tax withholding tables. "
             "The Department of Energy will lead a review of power plants.")
@@ -21,8 +20,8 @@ def unit(i: int, dims: int = 384) -> list[float]:
     return [1.0 if j == i else 0.0 for j in range(dims)]
 
 
-def test_bm25_finds_the_sentence_with_the_rare_words(store: GraphStore, pipeline: Pipeline) -> None:
-    first, second = run(pipeline, TREASURY, "1992_a.txt"), run(pipeline, FMLA, "1993_b.txt")
+def test_bm25_finds_the_sentence_with_the_rare_words(store: GraphStore, extract) -> None:
+    first, second = extract(TREASURY, "1992_a.txt"), extract(FMLA, "1993_b.txt")
     store.write(first)
     store.write(second)
     hits = store.search_sentences("who changed the tax withholding tables?", limit=5)
@@ -30,7 +29,7 @@ def test_bm25_finds_the_sentence_with_the_rare_words(store: GraphStore, pipeline
     assert "withholding tables" in hits[0].sentence
     assert hits[0].document_source == "1992_a.txt" and hits[0].published == "2020"
     assert (hits[0].start, hits[0].end) == (first.sentences[0].start, first.sentences[0].end)
-    assert all(a.score >= b.score for a, b in zip(hits, hits[1:]))
+    assert all(a.score >= b.score for a, b in pairwise(hits))
     # the filter keeps other documents out; query syntax is plain words
     assert store.search_sentences("withholding tables", 5, document_ids=[second.document.id]) == []
     assert store.search_sentences('"Medical" AND (Leave* OR -x)', 5)[0].document_id == second.document.id
@@ -43,8 +42,8 @@ def test_bm25_finds_the_sentence_with_the_rare_words(store: GraphStore, pipeline
     assert total == 4 and counts == {"withholding": 1, "families": 2, "zebra": 0}  # stemmed: family, families
 
 
-def test_vectors_are_stored_searched_and_retracted(store: GraphStore, pipeline: Pipeline) -> None:
-    first, second = run(pipeline, TREASURY, "1992_a.txt"), run(pipeline, FMLA, "1993_b.txt")
+def test_vectors_are_stored_searched_and_retracted(store: GraphStore, extract) -> None:
+    first, second = extract(TREASURY, "1992_a.txt"), extract(FMLA, "1993_b.txt")
     store.write(first)
     store.write(second)
     assert store.nearest_sentences(unit(0), 5) == []  # no vectors yet

@@ -1,6 +1,8 @@
 """The GraphStore contract, run on every store (SQLite and the real Neo4j server)."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from extraction.pipeline import Pipeline
@@ -20,7 +22,6 @@ from extraction.records import (
 )
 from graph.errors import NotFound
 from graph.store import GraphStore
-from tests.conftest import DOCS
 
 EXTRACTOR = Extractor(name="contract-test", version="1")
 DOD = entity_id("agency:DOD")
@@ -64,8 +65,8 @@ def counts(store: GraphStore) -> tuple[int, int, int, int, int]:
     return s.documents, s.sentences, s.mentions, s.entities, s.facts
 
 
-def test_write_is_idempotent(store: GraphStore, pipeline: Pipeline):
-    graph = run(pipeline, (DOCS / "2003_bush_excerpt.txt").read_text(encoding="utf-8"), "2003_bush.txt")
+def test_write_is_idempotent(docs_dir: Path, store: GraphStore, pipeline: Pipeline):
+    graph = run(pipeline, (docs_dir / "2003_bush_excerpt.txt").read_text(encoding="utf-8"), "2003_bush.txt")
     store.write(graph)
     first = counts(store)
     store.write(graph)
@@ -133,9 +134,9 @@ def test_unknown_ids_raise_not_found(store: GraphStore):
     assert store.entity_facts("ent_missing") == [] and store.entity_mentions("ent_missing") == []
 
 
-def test_search_ranking(store: GraphStore, pipeline: Pipeline):
+def test_search_ranking(docs_dir: Path, store: GraphStore, pipeline: Pipeline):
     for path in ("2003_bush_excerpt.txt", "2021_biden_excerpt.md"):
-        store.write(run(pipeline, (DOCS / path).read_text(encoding="utf-8"), path))
+        store.write(run(pipeline, (docs_dir / path).read_text(encoding="utf-8"), path))
     hits = store.search_entities("defense", limit=5)
     assert hits[0].id == DOD and hits[0].name == "Department of Defense"
     assert [h.id for h in hits].count(DOD) == 1
@@ -174,7 +175,8 @@ def test_unicode_names(store: GraphStore):
     people = [Entity(id=entity_id("Person:juan guaidó"), name="Juan Guaidó", type="Person"),
               Entity(id=entity_id("Country:venezuela"), name="República Bolivariana de Venezuela", type="Country",
                      aliases=("Venezuela", "ベネズエラ"))]
-    store.write(hand_graph("Juan Guaidó, the legitimate President of Venezuela.", "g.txt", people, [(0, "citizenOf", 1)]))
+    store.write(hand_graph("Juan Guaidó, the legitimate President of Venezuela.", "g.txt", people,
+                           [(0, "citizenOf", 1)]))
     assert store.get_entity(people[0].id).name == "Juan Guaidó"
     assert store.search_entities("Guaidó")[0].id == people[0].id
     assert store.search_entities("ベネズエラ")[0].id == people[1].id

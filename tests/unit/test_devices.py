@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from extraction.errors import ModelError
-from extraction.ner.model import inference_device, resolve_device
+from extraction.modeling.devices import inference_device, resolve_device
 
 HAS_CUDA = torch.cuda.is_available()
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from extraction.gazetteer import load_entries
 from extraction.pipeline import Pipeline, merge_mentions
 from extraction.records import Document, Extractor, Mention, document_id, entity_id
 from service.components import default_gazetteer_dir
-from tests.conftest import DOCS
 
 
 def make_document(text: str, name: str = "excerpt.txt") -> Document:
@@ -49,7 +49,7 @@ def test_every_name_for_defense_resolves_to_one_entity(pipeline: Pipeline):
 
 
 def test_pattern_fact_with_provenance(pipeline: Pipeline):
-    text = (DOCS / "2020_trump_excerpt.docx").name  # only for the title
+    text = "2020_trump_excerpt.docx"  # only for the title
     body = ("I have been speaking to Senator Chuck Grassley of Iowa and others in the Congress in order to get "
             "something on drug pricing done, and done properly.")
     graph = pipeline.run(make_document(body, text))
@@ -64,8 +64,8 @@ def test_pattern_fact_with_provenance(pipeline: Pipeline):
     assert prov.extractor.name == "patterns" and 0 < prov.confidence <= 1
 
 
-def test_sentences_cover_the_text(pipeline: Pipeline):
-    text = (DOCS / "2003_bush_excerpt.txt").read_text(encoding="utf-8")
+def test_sentences_cover_the_text(docs_dir: Path, pipeline: Pipeline):
+    text = (docs_dir / "2003_bush_excerpt.txt").read_text(encoding="utf-8")
     graph = pipeline.run(make_document(text))
     assert [s.text.split()[0] for s in graph.sentences] == ["The", "Tonight", "Our", "To"]
     for sentence in graph.sentences:
@@ -78,8 +78,10 @@ def test_merge_prefers_known_longer_mentions():
     extractor = Extractor(name="t", version="1")
 
     def mention(start: int, end: int, key: str | None, confidence: float) -> Mention:
-        return Mention(id=f"m{start}{end}", document_id="d", sentence_index=0, start=start, end=end, text="x" * (end - start),
+        return Mention(id=f"m{start}{end}", document_id="d", sentence_index=0, start=start, end=end,
+                       text="x" * (end - start),
                        type="Organization", confidence=confidence, extractor=extractor, gazetteer_key=key)
 
-    merged = merge_mentions([mention(0, 10, None, 0.99), mention(4, 10, "agency:DOD", 0.85), mention(12, 15, None, 0.5)])
+    merged = merge_mentions([mention(0, 10, None, 0.99), mention(4, 10, "agency:DOD", 0.85),
+                             mention(12, 15, None, 0.5)])
     assert [(m.start, m.end) for m in merged] == [(4, 10), (12, 15)]

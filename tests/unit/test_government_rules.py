@@ -234,7 +234,8 @@ def test_recognizer_mentions_carry_document_offsets_and_remember_acronyms(recogn
 
 
 def test_organisations_and_events_by_head_word(recognizer):
-    text = "She led the Oregon Health Authority and chaired the Committee on Finance of the Western Governors Association."
+    text = ("She led the Oregon Health Authority and chaired the Committee on Finance of the Western Governors "
+            "Association.")
     assert marks(recognizer, text) == [("Oregon Health Authority", "Agency"), ("Committee on Finance", "Committee"),
                                        ("Western Governors Association", "Organization")]
     text = "He clerked at the U.S. Court of Appeals for the Ninth Circuit before the Paris Peace Conference."

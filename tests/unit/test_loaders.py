@@ -7,7 +7,6 @@ import pytest
 
 from extraction.errors import LoaderError
 from extraction.loaders import LoadedText, load_bytes, load_file
-from tests.conftest import BAD, DOCS
 
 LIMIT = 10_000_000
 
@@ -18,47 +17,47 @@ def one(path: Path) -> LoadedText:
     return outcomes[0]
 
 
-def test_txt_utf8():
-    loaded = one(DOCS / "2003_bush_excerpt.txt")
+def test_txt_utf8(docs_dir: Path):
+    loaded = one(docs_dir / "2003_bush_excerpt.txt")
     assert loaded.format == "txt" and loaded.metadata["encoding"] == "utf-8"
     assert "the Department of\nDefense" not in loaded.text  # text kept as written
     assert "Department of Defense to develop" in loaded.text
 
 
-def test_latin1_text_is_detected_and_decoded():
-    loaded = one(DOCS / "2020_trump_latin1.txt")
+def test_latin1_text_is_detected_and_decoded(docs_dir: Path):
+    loaded = one(docs_dir / "2020_trump_latin1.txt")
     assert "Juan Guaidó" in loaded.text
     assert loaded.metadata["encoding"].lower().replace("_", "-") in {"latin-1", "iso-8859-1", "cp1252", "windows-1252"}
 
 
-def test_markdown_title_from_heading():
-    loaded = one(DOCS / "2021_biden_excerpt.md")
+def test_markdown_title_from_heading(docs_dir: Path):
+    loaded = one(docs_dir / "2021_biden_excerpt.md")
     assert loaded.title == "State of the Union 2021 (excerpt)"
     assert "DARPA" in loaded.text
 
 
-def test_html_visible_text_only():
-    loaded = one(DOCS / "1989_bush_excerpt.html")
+def test_html_visible_text_only(docs_dir: Path):
+    loaded = one(docs_dir / "1989_bush_excerpt.html")
     assert loaded.title == "State of the Union 1989 (excerpt)"
     assert "Department of Defense" in loaded.text
     assert "tracking" not in loaded.text and "margin" not in loaded.text
 
 
-def test_pdf_text_layer_and_title():
-    loaded = one(DOCS / "2017_trump_excerpt.pdf")
+def test_pdf_text_layer_and_title(docs_dir: Path):
+    loaded = one(docs_dir / "2017_trump_excerpt.pdf")
     assert loaded.title == "State of the Union 2017, excerpt"
     assert "Department of Homeland Security" in " ".join(loaded.text.split())
     assert loaded.metadata["pages"] == "1"
 
 
-def test_docx_paragraphs_and_title():
-    loaded = one(DOCS / "2020_trump_excerpt.docx")
+def test_docx_paragraphs_and_title(docs_dir: Path):
+    loaded = one(docs_dir / "2020_trump_excerpt.docx")
     assert loaded.title == "State of the Union 2020 (excerpt)"
     assert "Senator Chuck Grassley of Iowa" in loaded.text
 
 
-def test_jsonl_good_records_survive_bad_lines():
-    outcomes = load_file(DOCS / "speeches.jsonl", LIMIT)
+def test_jsonl_good_records_survive_bad_lines(docs_dir: Path):
+    outcomes = load_file(docs_dir / "speeches.jsonl", LIMIT)
     good = [o for o in outcomes if isinstance(o, LoadedText)]
     bad = [o for o in outcomes if isinstance(o, LoaderError)]
     assert [g.record_key for g in good] == ["sotu-2010-p1", "sotu-2003-p2"]
@@ -80,9 +79,9 @@ def test_jsonl_good_records_survive_bad_lines():
         ("scan.png", "E001"),
     ],
 )
-def test_bad_files_raise_coded_errors(name: str, code: str):
+def test_bad_files_raise_coded_errors(bad_dir: Path, name: str, code: str):
     with pytest.raises(LoaderError) as info:
-        load_file(BAD / name, LIMIT)
+        load_file(bad_dir / name, LIMIT)
     assert info.value.code == code
     assert info.value.message.startswith(f"[{code}]")
 
@@ -101,11 +100,11 @@ def test_missing_file(tmp_path: Path):
     assert info.value.code == "E030"
 
 
-def test_encrypted_pdf_is_reported(tmp_path: Path):
+def test_encrypted_pdf_is_reported(docs_dir: Path, tmp_path: Path):
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    writer.append(PdfReader(DOCS / "2017_trump_excerpt.pdf"))
+    writer.append(PdfReader(docs_dir / "2017_trump_excerpt.pdf"))
     writer.encrypt("secret")
     target = tmp_path / "locked.pdf"
     with target.open("wb") as handle:

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from extraction.errors import DataError
-from extraction.ner.data import load_dataset, split_dataset
+from extraction.modeling.datasets import split_dataset
+from extraction.ner.data import load_dataset
 from extraction.ner.model import SHAPES, word_shape
 from extraction.ner.tags import (
     allowed_transitions,

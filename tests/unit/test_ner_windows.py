@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from extraction.modeling.encoder import packaged_encoder
 from extraction.ner.features import IGNORE, WordPieces, build_windows
-from extraction.ner.model import packaged_encoder
 
 SOTU = Path(__file__).resolve().parents[2] / "data" / "samples" / "2002_george_w_bush_r.txt"
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -11,16 +12,16 @@ from graph.sqlite.store import SqliteStore
 from ontology.schema import load_ontology
 from qa.analysis import RulesAnalyzer, date_phrases
 from qa.spans import PatternSpans, RecognizerSpans, SpacySpans
-from tests.conftest import FIXTURES
 
-GRASSLEY = FIXTURES / "qa" / "2020_donald_j_trump_r_excerpt.txt"
-TREASURY = FIXTURES / "qa" / "1992_george_bush_r_excerpt.txt"
+GRASSLEY = "2020_donald_j_trump_r_excerpt.txt"
+TREASURY = "1992_george_bush_r_excerpt.txt"
 
 
 @pytest.fixture(scope="module")
-def analyzer(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline) -> Iterator[RulesAnalyzer]:
+def analyzer(tmp_path_factory: pytest.TempPathFactory, pipeline: Pipeline,
+             fixtures_dir: Path) -> Iterator[RulesAnalyzer]:
     store = SqliteStore(tmp_path_factory.mktemp("qa") / "store.sqlite3")
-    for path in (GRASSLEY, TREASURY):
+    for path in (fixtures_dir / "qa" / GRASSLEY, fixtures_dir / "qa" / TREASURY):
         text = path.read_text(encoding="utf-8")
         store.write(pipeline.run(Document(id=document_id(text), text=text, title=path.stem, source_path=str(path),
                                           source_name=path.name, format="txt", published=path.name[:4])))

@@ -39,7 +39,7 @@ def test_normalize_name(name: str, norm: str):
 
 
 def test_published_must_be_an_iso_date():
-    base = dict(id="doc_x", text="t", title="t", source_path="p", source_name="p", format="txt")
+    base = {"id": "doc_x", "text": "t", "title": "t", "source_path": "p", "source_name": "p", "format": "txt"}
     assert Document(**base, published="2003-01").published == "2003-01"
     with pytest.raises(ValidationError):
         Document(**base, published="January 2003")

@@ -43,7 +43,8 @@ def facts_of(text: str, *spans: tuple[str, str]) -> set[tuple[str, str, str]]:
         assert prov.extractor.name == "patterns" and 0 < fact.confidence <= 1
         assert text[prov.subject_start:prov.subject_end] == names[fact.subject_id]
         assert text[prov.object_start:prov.object_end] == names[fact.object_id]
-        assert ONTOLOGY.check_fact(entities[fact.subject_id].type, fact.predicate, entities[fact.object_id].type) is None
+        subject, object_ = entities[fact.subject_id], entities[fact.object_id]
+        assert ONTOLOGY.check_fact(subject.type, fact.predicate, object_.type) is None
     return {(names[f.subject_id], f.predicate, names[f.object_id]) for f in facts}
 
 
@@ -145,7 +146,8 @@ def test_as_title_comma_name():
 def test_measures_signed_passed_and_dated():
     assert facts_of("In 2009, Congress passed the Lilly Ledbetter Fair Pay Act.",
                     ("2009", "Date"), ("Congress", "Legislature"), ("Lilly Ledbetter Fair Pay Act", "Legislation")) == {
-        ("Lilly Ledbetter Fair Pay Act", "enactedBy", "Congress"), ("Lilly Ledbetter Fair Pay Act", "pointInTime", "2009"),
+        ("Lilly Ledbetter Fair Pay Act", "enactedBy", "Congress"),
+        ("Lilly Ledbetter Fair Pay Act", "pointInTime", "2009"),
     }
     assert facts_of("The CHIPS and Science Act was signed into law by President Biden.",
                     ("CHIPS and Science Act", "Legislation"), ("President", "Position"), ("Biden", "Person")) == {
@@ -210,7 +212,8 @@ def test_a_symmetric_fact_is_one_fact_whichever_way_it_is_stated():
     pipeline = build_services(load_settings(data_dir="unused", pipeline={
         "recognizers": ["gazetteer", "government"], "relation_extractors": ["patterns"]})).pipeline
     assert "relativeOf" in pipeline.symmetric
-    text = "Senator Chuck Grassley is married to Senator Joni Ernst. Senator Joni Ernst is married to Senator Chuck Grassley."
+    text = ("Senator Chuck Grassley is married to Senator Joni Ernst. "
+            "Senator Joni Ernst is married to Senator Chuck Grassley.")
     graph = pipeline.run(Document(id=document_id(text), text=text, title="t", source_path="t", source_name="t",
                                   format="txt"))
     (fact,) = [f for f in graph.facts if f.predicate == "relativeOf"]

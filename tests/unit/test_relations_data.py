@@ -106,7 +106,7 @@ def test_redocred_shipped_file_reads_with_a_window() -> None:
 def marker():  # type: ignore[no-untyped-def]
     from transformers import AutoTokenizer
 
-    from extraction.ner.model import packaged_encoder
+    from extraction.modeling.encoder import packaged_encoder
     from extraction.relations.model import MarkerEncoder, RelationConfig, marker_tokens
 
     tokenizer = AutoTokenizer.from_pretrained(str(packaged_encoder()))

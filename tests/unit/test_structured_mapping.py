@@ -17,15 +17,13 @@ from extraction.structured.mapping import SHIPPED_DIR, compile_mapping, load_map
 from extraction.structured.render import RecordRenderer, ResolvedEntity
 from extraction.structured.templates import Missing, NotInMap, TemplateError, lookup, parse_template, render
 from ontology.schema import load_ontology
-from tests.conftest import PROJECT
 
-GAZETTEER_DIR = PROJECT / "data" / "gazetteers"
 SHIPPED = ("agencies", "committee_membership", "committees", "executive", "legislators")
 
 
 @pytest.fixture(scope="module")
-def gazetteer() -> dict[str, GazetteerEntry]:
-    return {e.key: e for e in load_entries(GAZETTEER_DIR)}
+def gazetteer(gazetteers_dir: Path) -> dict[str, GazetteerEntry]:
+    return {e.key: e for e in load_entries(gazetteers_dir)}
 
 
 def _importer(gazetteer: dict[str, GazetteerEntry]) -> RecordsImporter:
@@ -85,14 +83,14 @@ def _code(raw: dict[str, Any], ontology: bool = False) -> MappingError:
 
 
 # -- the shipped mappings ----------------------------------------------------------------------
-def test_shipped_mappings_validate_against_the_ontology_and_name_their_files():
+def test_shipped_mappings_validate_against_the_ontology_and_name_their_files(gazetteers_dir: Path):
     assert tuple(p.stem for p in shipped_mappings()) == SHIPPED
     onto = load_ontology()
     for name in SHIPPED:
         compiled = load_mapping(name)
         compiled.validate_ontology(onto.has_class, onto.has_predicate)
         assert compiled.name == name
-        assert compiled.default_file is not None and compiled.default_file.parent == GAZETTEER_DIR.resolve()
+        assert compiled.default_file is not None and compiled.default_file.parent == gazetteers_dir.resolve()
         assert compiled.default_file.is_file()
     assert load_mapping(SHIPPED_DIR / "committees.yaml").name == "committees"  # by path too
 
@@ -228,9 +226,9 @@ def test_template_paths_filters_and_escapes():
     assert lookup(["terms", "-1", "state"], record, {}) == "CA"
 
 
-def test_person_keys_without_bioguide_match_the_gazetteer(gazetteer: dict[str, GazetteerEntry]):
+def test_person_keys_without_bioguide_match_the_gazetteer(gazetteers_dir, gazetteer: dict[str, GazetteerEntry]):
     """Presidents without a bioguide id: the executive mapping's key alternatives find the gazetteer's key."""
-    people = yaml.safe_load((GAZETTEER_DIR / "executive.yaml").read_text(encoding="utf-8"))
+    people = yaml.safe_load((gazetteers_dir / "executive.yaml").read_text(encoding="utf-8"))
     renderer = RecordRenderer(load_mapping("executive"), gazetteer, "executive.yaml")
     resolved = {p["name"]["last"] + str(i): renderer.resolve("person", p, renderer.base_variables(i), "k")
                 for i, p in enumerate(people)}

@@ -71,16 +71,24 @@ def run_access_bench(services: Services, departments: list[str], labels: list[st
         total_docs = len(store.list_documents(limit=1_000_000))
         rng = random.Random(seed)
         projection = services.projections.get(scope)  # entities the reader may see: both sides can ask for them
-        pool = sorted(n for n in projection.graph.nodes if projection.undirected.degree(n) > 0) or sorted(projection.graph.nodes)
+        pool = (sorted(n for n in projection.graph.nodes if projection.undirected.degree(n) > 0)
+                or sorted(projection.graph.nodes))
         if not pool:
             raise ValueError(f"the reader of {departments} sees no entity: import documents or choose a department")
         names = [projection.graph.nodes[n]["name"] for n in pool]
+
+        def prefix(name: str) -> str:  # the first half of a name, at least 3 characters
+            return name[:max(3, len(name) // 2)]
+
         batch = [{"name": rng.choice(names)} for _ in range(lookup_names)]
         requests: list[tuple[str, Callable[[int], tuple[str, str, dict | None]]]] = [
-            ("GET /entities?q=", lambda i: ("GET", "/entities", {"q": names[i % len(names)][:max(3, len(names[i % len(names)]) // 2)]})),
+            ("GET /entities?q=", lambda i: ("GET", "/entities", {"q": prefix(names[i % len(names)])})),
             ("GET /entities/{id}", lambda i: ("GET", f"/entities/{pool[i % len(pool)]}", None)),
-            ("GET /graph/neighbourhood (depth 2)", lambda i: ("GET", f"/graph/neighbourhood/{pool[i % len(pool)]}", {"depth": 2})),
-            ("GET /graph/paths", lambda i: ("GET", "/graph/paths", {"source": pool[i % len(pool)], "target": pool[(i * 7 + 3) % len(pool)]})),
+            ("GET /graph/neighbourhood (depth 2)",
+             lambda i: ("GET", f"/graph/neighbourhood/{pool[i % len(pool)]}", {"depth": 2})),
+            ("GET /graph/paths",
+             lambda i: ("GET", "/graph/paths", {"source": pool[i % len(pool)],
+                                                "target": pool[(i * 7 + 3) % len(pool)]})),
             ("GET /stats", lambda i: ("GET", "/stats", None)),
             ("GET /documents", lambda i: ("GET", "/documents", None)),
             (f"POST /entities/lookup ({lookup_names} names)", lambda i: ("POST", "/entities/lookup", None)),
@@ -113,7 +121,8 @@ def run_access_bench(services: Services, departments: list[str], labels: list[st
     endpoints = []
     for name, by in timings.items():
         unfiltered, filtered = _latency(by["admin"]), _latency(by["reader"])
-        endpoints.append(EndpointTiming(endpoint=name, requests=len(by["admin"]), unfiltered=unfiltered, filtered=filtered,
+        endpoints.append(EndpointTiming(endpoint=name, requests=len(by["admin"]), unfiltered=unfiltered,
+                                        filtered=filtered,
                                         p95_ratio=round(filtered.p95_ms / max(unfiltered.p95_ms, 1e-6), 2)))
     return AccessBench(store=store.name, reader_departments=departments, reader_labels=labels,
                        documents_visible=visible_docs, documents_total=total_docs, rounds=rounds,

@@ -2,9 +2,9 @@
 
 The server runs as its own process (`govkg serve --workers N`, as deployed) so that the load client does not
 share its interpreter. An open-loop client sends a mix of entity search, entity detail and neighbourhood
-requests at a fixed rate for a fixed time, after a warm-up that is not counted; each latency counts from the moment the request was due, so a
-server that falls behind shows it. Then `/ask` runs with a few concurrent users. A temporary admin token is
-created for the run and revoked after.
+requests at a fixed rate for a fixed time, after a warm-up that is not counted; each latency counts from the
+moment the request was due, so a server that falls behind shows it. Then `/ask` runs with a few concurrent
+users. A temporary admin token is created for the run and revoked after.
 """
 from __future__ import annotations
 
@@ -82,7 +82,8 @@ def _quantile(ordered: list[float], q: float) -> float:
 
 def _latencies(values: list[float], errors: int) -> Latencies:
     ordered = sorted(values)
-    return Latencies(requests=len(values), errors=errors, p50_ms=round(statistics.median(ordered), 2) if ordered else 0.0,
+    return Latencies(requests=len(values), errors=errors,
+                     p50_ms=round(statistics.median(ordered), 2) if ordered else 0.0,
                      p95_ms=_quantile(ordered, 0.95), p99_ms=_quantile(ordered, 0.99))
 
 
@@ -101,7 +102,8 @@ def _wait_ready(base: str, server: subprocess.Popen[bytes], headers: dict[str, s
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise RuntimeError(f"the API server ended: {(server.stderr.read() if server.stderr else b'').decode()[-2000:]}")
+            said = (server.stderr.read() if server.stderr else b"").decode()[-2000:]
+            raise RuntimeError(f"the API server ended: {said}")
         try:
             if httpx.get(f"{base}/stats", headers=headers, timeout=5).status_code == 200:
                 return

@@ -24,7 +24,7 @@ from typing import Any
 import neo4j
 from pydantic import BaseModel
 
-from graph.errors import WriteFailed
+from graph.errors import Errors, WriteFailed
 from tools.bench.load import Plan
 
 CEILING_NODE_CONSTRAINT = (
@@ -43,14 +43,14 @@ UNWIND $rows AS row
 MATCH (s:BenchCeiling {id: row.subject_id}) USING INDEX SEEK s:BenchCeiling(id)
 MATCH (o:BenchCeiling {id: row.object_id}) USING INDEX SEEK o:BenchCeiling(id)
 """
-CEILING_CREATE_FACTS = _CEILING_ENDPOINTS + """CREATE (s)-[:BENCH_CEILING {id: row.id, confidence: row.confidence, sources: row.sources,
-                           first_seen: $now, last_seen: $now}]->(o)
+CEILING_CREATE_FACTS = _CEILING_ENDPOINTS + """CREATE (s)-[:BENCH_CEILING {id: row.id, confidence: row.confidence,
+                           sources: row.sources, first_seen: $now, last_seen: $now}]->(o)
 RETURN count(*) AS n
 """
 # the same plus each fact's provenance as parallel lists on the relationship: the lightest model
 # that still keeps the sentence, spans, confidence and extractor of every supporting mention
-CEILING_CREATE_FACTS_WITH_PROVENANCE = _CEILING_ENDPOINTS + """CREATE (s)-[:BENCH_CEILING {id: row.id, confidence: row.confidence, sources: row.sources,
-                           first_seen: $now, last_seen: $now,
+CEILING_CREATE_FACTS_WITH_PROVENANCE = _CEILING_ENDPOINTS + """CREATE (s)-[:BENCH_CEILING {id: row.id,
+                           confidence: row.confidence, sources: row.sources, first_seen: $now, last_seen: $now,
                            p_document_id: [p IN row.provenance | p.document_id],
                            p_sentence_index: [p IN row.provenance | p.sentence_index],
                            p_subject_start: [p IN row.provenance | p.subject_start],
@@ -129,7 +129,7 @@ def measure_write_ceiling(driver: Any, database: str, plan: Plan, batch_size: in
         with driver.session(database=database) as session:
             made = session.execute_write(work)
         if made != len(batch):
-            raise WriteFailed(f"write ceiling: wrote {made} of {len(batch)} relationships of a batch")
+            raise WriteFailed(Errors.G060, made=made, wanted=len(batch))
 
     results: list[CeilingRun] = []
     try:
@@ -150,11 +150,11 @@ def measure_write_ceiling(driver: Any, database: str, plan: Plan, batch_size: in
                 with driver.session(database=database) as session:
                     stored = session.run(CEILING_COUNT).single()["n"]
                 if stored != len(rows):
-                    raise WriteFailed(f"write ceiling: {stored} relationships stored, expected {len(rows)}")
+                    raise WriteFailed(Errors.G061, stored=stored, wanted=len(rows))
                 results.append(CeilingRun(model=model, writers=count, seconds=round(seconds, 3),
                                           facts_per_s=round(len(rows) / seconds, 1) if seconds > 0 else 0.0))
     except (neo4j.exceptions.Neo4jError, neo4j.exceptions.DriverError) as exc:
-        raise WriteFailed(f"write ceiling: {exc}") from exc
+        raise WriteFailed(Errors.G062, reason=exc) from exc
     finally:
         try:
             for cypher in (CEILING_DELETE_FACTS, CEILING_DELETE_NODES, *CEILING_DROP_CONSTRAINTS):

@@ -179,7 +179,7 @@ class RecordFacts:
         return tuple(sorted(self.facts.get((subject, obj), ())))
 
     def describe(self) -> dict[str, object]:
-        from extraction.ner.data import file_sha256
+        from extraction.modeling.datasets import file_sha256
 
         counts = Counter(p for predicates in self.facts.values() for p in predicates)
         return {"files": [{"path": str(f), "sha256": file_sha256(f)} for f in self.files if f.is_file()],
@@ -240,7 +240,8 @@ def _label_document(graph, tokenizer, records: RecordFacts | None, options: Weak
     for fact in graph.facts:
         for p in fact.provenance:
             if p.extractor.name == options.rule_extractor:
-                rules.setdefault((p.subject_start, p.subject_end, p.object_start, p.object_end), set()).add(fact.predicate)
+                pair_spans = (p.subject_start, p.subject_end, p.object_start, p.object_end)
+                rules.setdefault(pair_spans, set()).add(fact.predicate)
     for candidate in graph.candidates:
         for p in candidate.fact.provenance:
             if p.extractor.name == options.rule_extractor:
@@ -260,8 +261,8 @@ def _label_document(graph, tokenizer, records: RecordFacts | None, options: Weak
         placed = [(m, word_span(starts, ends, m.start, m.end)) for m in mentions]
         placed = [(m, span) for m, span in placed if span is not None]
         positives, negatives = [], []
-        for i, (subject, subject_span) in enumerate(placed):
-            for j, (obj, obj_span) in enumerate(placed):
+        for i, (subject, _) in enumerate(placed):
+            for j, (obj, _) in enumerate(placed):
                 if subject.entity_id == obj.entity_id:
                     continue
                 key_spans = (subject.start, subject.end, obj.start, obj.end)
@@ -272,7 +273,8 @@ def _label_document(graph, tokenizer, records: RecordFacts | None, options: Weak
                     positives.append(LabelledPair(i, j, tuple(sorted(stated | recorded)), sources))
                 elif key_spans not in held:
                     negatives.append(LabelledPair(i, j, (), ("patterns",)))
-        keep = options.negatives_per_positive * len(positives) if positives else options.negatives_per_unlabelled_sentence
+        keep = (options.negatives_per_positive * len(positives) if positives
+                else options.negatives_per_unlabelled_sentence)
         if len(negatives) > keep:
             negatives = rng.sample(negatives, keep)
         if not positives and not negatives:

@@ -142,7 +142,7 @@ def evaluate_held_out(model: Path, ner_model: Path, data: Path, part: str = "tes
                       quantize: bool | None = None) -> tuple[JointEvaluation, dict[str, object]]:
     """Scores on a part of Re-DocRED cut as in training (the NER model's document split), gold entities:
     the evaluation, and what was evaluated (versions, split, sentences)."""
-    from extraction.ner.data import split_by_document
+    from extraction.modeling.datasets import split_by_document
     from extraction.ner.tagger import NerTagger
     from extraction.relations.joint.data import redocred_sentences
     from extraction.relations.joint.model import (
@@ -160,7 +160,7 @@ def evaluate_held_out(model: Path, ner_model: Path, data: Path, part: str = "tes
     split = tuple(config.extra.get("split") or (0.7, 0.1, 0.2))  # type: ignore[arg-type]
     seed = int(config.extra.get("split_seed", 13))  # type: ignore[call-overload]
     sentences, _ = redocred_sentences(Path(data), ontology.map_entity_label, ontology.map_relation_label)
-    parts = split_by_document(sentences, split, seed)  # type: ignore[arg-type]
+    parts = split_by_document(sentences, split, seed)
     chosen = parts[{"train": 0, "dev": 1, "test": 2}[part]]
     if quantize is None:
         quantize = bool(config.extra.get("quantized_encoder", False))

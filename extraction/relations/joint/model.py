@@ -14,17 +14,17 @@ A folder holds `joint_config.json` (labels, dimensions, the NER model version wh
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import numpy as np
 import torch
 from torch import nn
 
 from extraction.errors import Errors, ModelError
-from extraction.ner.model import load_config
+from extraction.modeling.folder import ModelConfig
 from ontology.errors import OntologyError
 
 CONFIG_FILE = "joint_config.json"
@@ -91,7 +91,8 @@ def pair_features(encoding: np.ndarray, subject: tuple[int, int], obj: tuple[int
 
 
 @dataclass
-class JointConfig:
+class JointConfig(ModelConfig):
+    file_name: ClassVar[str] = CONFIG_FILE
     labels: list[str]  # labels[0] is no_relation, the others ontology predicates
     hidden_size: int  # of the NER encoder
     ner_version: str  # the NER model whose encodings the head reads
@@ -107,13 +108,6 @@ class JointConfig:
     temperature: float = 1.0
     version: str = ""
     extra: dict[str, object] = field(default_factory=dict)
-
-    def save(self, folder: Path) -> None:
-        (folder / CONFIG_FILE).write_text(json.dumps(asdict(self), indent=2) + "\n", encoding="utf-8")
-
-    @classmethod
-    def load(cls, folder: Path) -> JointConfig:
-        return load_config(cls, folder, CONFIG_FILE)
 
 
 class JointPairHead(nn.Module):

