@@ -129,17 +129,40 @@ def evaluate_joint_cmd(
     model: Annotated[Path, typer.Option("--model", help="Joint model folder (from `govkg train joint`).")],
     ner_model: Annotated[Path | None, typer.Option("--ner-model", help="The NER model it was trained on "
                                                       "(default: models.ner_model, else models/ner).")] = None,
-    data: Annotated[Path, typer.Option("--data", help="Re-DocRED JSON; its held-out part is scored.")]
-    = DEFAULT_REDOCRED,
+    data: Annotated[Path, typer.Option("--data", help="Re-DocRED JSON: its held-out part is scored; or labelled "
+                                       "sentences (CoNLL04-style .jsonl, for a head trained with --train): all "
+                                       "scored, with gold entities and end to end (strict).")] = DEFAULT_REDOCRED,
+    quantize: Annotated[bool | None, typer.Option("--quantize/--no-quantize", help="Encode with the int8 NER "
+                                                  "model (default: as the head was trained).")] = None,
     threads: ThreadsOpt = None,
     as_json: JsonOnlyOpt = False,
 ) -> None:
-    """Per-predicate P/R/F1 on the held-out Re-DocRED part (gold entities, the NER model's document split)."""
-    from extraction.relations.joint.evaluate import evaluate_held_out
+    """Per-predicate P/R/F1 on the held-out Re-DocRED part (gold entities, the NER model's document split), or on
+    labelled sentences (.jsonl) with gold entities and end to end with the NER model's entities, strict."""
+    from extraction.modeling.datasets import guess_format
+    from extraction.relations.joint.evaluate import evaluate_held_out, evaluate_labelled
 
     use_threads(ctx, threads)
+    if guess_format(data) == "jsonl":
+        try:
+            gold, end_to_end, about = evaluate_labelled(model, default_ner_model(ctx, ner_model), data, quantize)
+        except ExtractionError as exc:
+            fail(str(exc), as_json)
+        if as_json:
+            print_json({**about, "gold_entities": asdict(gold), "end_to_end": asdict(end_to_end)})
+            return
+        entities = end_to_end.entities
+        err_console.print(f"{data} ({about['sentences']} sentences); NER entity F1 {entities['f1']:.4f} "
+                          f"(P {entities['precision']:.4f}, R {entities['recall']:.4f})")
+        for mode, scored in (("gold_entities", gold), ("end_to_end", end_to_end)):
+            err_console.print(f"{mode}: micro F1 {scored.scores.f1:.4f} (P {scored.scores.precision:.4f}, "
+                              f"R {scored.scores.recall:.4f}), macro F1 {scored.scores.macro_f1:.4f}")
+            for name, score in scored.scores.per_relation.items():
+                err_console.print(f"  {name:<12} F1 {score.f1:.4f}  P {score.precision:.4f}  "
+                                  f"R {score.recall:.4f}  n={score.support}")
+        return
     try:
-        evaluation, info = evaluate_held_out(model, default_ner_model(ctx, ner_model), data)
+        evaluation, info = evaluate_held_out(model, default_ner_model(ctx, ner_model), data, quantize=quantize)
     except ExtractionError as exc:
         fail(str(exc), as_json)
     result = {**info, "gold_entities": asdict(evaluation)}

@@ -143,7 +143,7 @@ def train_re_cmd(
 
 @train_app.command("joint")
 @options_from(JointTrainArgs, optional=("ner_model", "sotu"), shared={"threads": ThreadsOpt},
-              skip=("gazetteer_dir", "weight_decay", "dropout", "mlp_hidden", "fine_dropout", "negatives_per_positive",
+              skip=("gazetteer_dir", "weight_decay", "fine_dropout", "negatives_per_positive",
                     "negatives_per_unlabelled_sentence", "sotu_dev_fraction", "max_pairs_per_sentence",
                     "batch_size_encoder"))
 def train_joint_cmd(ctx: typer.Context, *, args: dict[str, Any], as_json: JsonOnlyOpt = False) -> None:
@@ -152,8 +152,18 @@ def train_joint_cmd(ctx: typer.Context, *, args: dict[str, Any], as_json: JsonOn
     from service.components import build_labelling_pipeline
 
     settings = settings_of(ctx)
+    given = {name for name in ("sotu", "redocred", "max_redocred_documents", "quantize")
+             if getattr(ctx.get_parameter_source(name), "name", "DEFAULT") != "DEFAULT"}  # given on the command line
+    labelled = args["train"] is not None
+    if labelled and given - {"quantize"}:
+        fail("--train replaces Re-DocRED and the documents: drop --sotu, --redocred and --max-documents", as_json)
+    if not labelled and (args["dev"] is not None or args["label_scheme"]):
+        fail("--dev and --label-scheme go with --train", as_json)
     config = JointTrainArgs(**{**args, "ner_model": default_ner_model(ctx, args["ner_model"]),
-                               "sotu": list(args["sotu"] or [DEFAULT_SOTU]),
+                               "sotu": [] if labelled else list(args["sotu"] or [DEFAULT_SOTU]),
+                               "redocred": None if labelled else args["redocred"],
+                               # labelled data: fp32 encodings unless --quantize is given
+                               "quantize": args["quantize"] if not labelled or "quantize" in given else False,
                                "gazetteer_dir": settings.pipeline.gazetteer_dir,
                                "threads": args["threads"] or settings.models.threads})
     say = (lambda _: None) if as_json else (lambda message: err_console.print(message, highlight=False))
@@ -170,9 +180,16 @@ def train_joint_cmd(ctx: typer.Context, *, args: dict[str, Any], as_json: JsonOn
         "dev": asdict(result.dev) if result.dev else None,
         "test": asdict(result.test) if result.test else None,
     }
+    if labelled:
+        summary["dev_gold_entities"] = asdict(result.dev_gold_entities) if result.dev_gold_entities else None
+        summary["dev_end_to_end"] = asdict(result.dev_end_to_end) if result.dev_end_to_end else None
     if as_json:
         print_json(summary)
         return
+    if result.dev_end_to_end is not None and result.dev_gold_entities is not None:
+        err_console.print(f"dev relation micro F1: gold entities {result.dev_gold_entities.scores.f1:.4f}, end to "
+                          f"end (strict) {result.dev_end_to_end.scores.f1:.4f} (NER entity F1 "
+                          f"{result.dev_end_to_end.entities['f1']:.4f})")
     test = result.test.scores if result.test else None
     err_console.print(f"model written to {result.out} (best epoch {result.best_epoch}, {result.seconds:.0f} s"
                       f"{f'; held-out Re-DocRED micro F1 {test.f1:.4f}' if test else ''})")

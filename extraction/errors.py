@@ -82,6 +82,8 @@ class Errors(Catalogue):
     E075 = "{path}: no gold sentences found"
     E076 = "the evaluation documents did not import into the scratch store: {reason}"
     E077 = "gold sentence {sentence} is not in the stored text of its document"
+    E078 = ("{path}: no entity mapping for the label scheme {scheme!r} (known: {known}); pass --label-scheme "
+            "with one of them")
     E079 = "documents to label for the joint head, but no pipeline to label them with (train_joint's labeler)"
 
 

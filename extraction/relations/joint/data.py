@@ -11,6 +11,8 @@
 - `records`: distant supervision from the shipped records: a sentence naming a current member of
   Congress and their state (represents), their party (partyOf), a committee they sit on (memberOf;
   chairpersonOf for its chair). Both arguments must be mentions the gazetteer resolved (`gazetteer_key`).
+- `conll04` (benchmark only, instead of the three above): labelled sentences of CoNLL04-style JSONL, with
+  the data's own entity spans and relation labels (`labelled_sentences`).
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ import numpy as np
 import yaml
 
 from extraction.errors import DataError, Errors
+from extraction.relations.data import RelationExample
 
 EntityMap = Callable[[str, str], "str | None"]
 RelationMap = Callable[[str, str], "tuple[str, bool] | None"]
@@ -136,6 +139,24 @@ def redocred_sentences(path: Path, map_entity: EntityMap, map_relation: Relation
                 document=key, words=tuple(texts[sid]), spans=[(m[0], m[1]) for m in mentions],
                 classes=[map_entity("redocred", m[2]) or "" for m in mentions], pairs=pairs, source="redocred"))
     return sentences, dropped
+
+
+# -- labelled sentences (CoNLL04) -------------------------------------------------------------------
+def labelled_sentences(examples: Sequence[RelationExample], entity_class: Callable[[str], str],
+                       source: str = "conll04") -> list[PairSentence]:
+    """One sentence per example (CoNLL04-style JSONL read by `extraction.relations.data`), in order: every
+    ordered pair of two of its entities, labelled with the data's own relation (not an ontology predicate:
+    a benchmark scores its own labels), else `no_relation`. `entity_class(type)` is the ontology class the
+    head's class features read ("" when the type maps to none, e.g. CoNLL04's Other)."""
+    sentences = []
+    for example in examples:
+        labels = {(h, t): r for h, t, r in example.relations}
+        pairs = [LabelledPair(h, t, (labels[h, t],) if (h, t) in labels else (), (source,))
+                 for h, t in example.candidate_pairs()]
+        sentences.append(PairSentence(
+            document=example.document, words=example.tokens, spans=[(s, e) for s, e, _ in example.entities],
+            classes=[entity_class(kind) for _, _, kind in example.entities], pairs=pairs, source=source))
+    return sentences
 
 
 # -- the shipped records (distant supervision) -----------------------------------------------------

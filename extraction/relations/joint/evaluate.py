@@ -5,6 +5,10 @@ predicates holds two gold facts. A predicted fact is what the pipeline would sto
 confidence (`predicate_confidences`) reaches the threshold (pipeline.min_fact_confidence, 0.5). Pairs
 whose type combination never held a relation in training are `no_relation` without asking the head, as
 in the pipeline.
+
+Labelled sentences with typed entities (CoNLL04-style JSONL, a head trained with `train_joint(train=…)`)
+are scored as `govkg evaluate re` scores them (`extraction.relations.evaluate`): with gold entities, and
+end to end with the NER model's entities, strict (both spans, both entity types and the relation exact).
 """
 from __future__ import annotations
 
@@ -16,8 +20,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from extraction.relations.evaluate import RelationScores, score_facts
-from extraction.relations.joint.data import PairSentence
+from extraction.relations.data import RelationExample
+from extraction.relations.evaluate import (
+    RelationEvaluation,
+    RelationScores,
+    score_facts,
+)
+from extraction.relations.joint.data import PairSentence, labelled_sentences
 from extraction.relations.joint.model import (
     JointConfig,
     JointPairHead,
@@ -27,6 +36,7 @@ from extraction.relations.joint.model import (
     predicate_confidences,
     sentence_rows,
 )
+from extraction.relations.predictor import PredictedRelation
 
 
 @dataclass
@@ -180,3 +190,121 @@ def evaluate_held_out(model: Path, ner_model: Path, data: Path, part: str = "tes
         "excluded_pairs": "pairs whose only Re-DocRED labels map to no predicate are left out (as in training)",
     }
     return evaluation, info
+
+
+# -- labelled sentences (CoNLL04): gold entities and end to end, strict ----------------------------------
+class JointPredictor:
+    """The joint head behind the predictor interface of `extraction.relations.evaluate`: `predict(examples)`
+    gives each example's relations among its entities (gold or the NER model's). The word encodings are
+    the NER tagger's: from its version's cache when the tagger already ran on the sentence, else computed
+    here. A relation is a label whose confidence reaches `threshold` for a pair whose type combination held
+    a relation in training (as `evaluate_sentences` decides)."""
+
+    def __init__(self, head: JointPairHead, config: JointConfig, tagger, entity_class: Callable[[str], str],  # type: ignore[no-untyped-def]
+                 is_a: Callable[[str, str], bool], threshold: float = 0.5) -> None:
+        self.head = head.eval()
+        self.config = config
+        self.tagger = tagger
+        self.entity_class = entity_class
+        self.is_a = is_a
+        self.threshold = threshold
+        self.encoded_here = 0  # sentences the cache lacked
+
+    def encodings(self, examples: Sequence[RelationExample]) -> list[np.ndarray]:
+        from extraction.ner.encodings import open_cache
+
+        cache = open_cache(self.tagger.version)
+        found = [cache.get(e.tokens) if cache is not None else None for e in examples]
+        missing = [i for i, encoding in enumerate(found) if encoding is None]
+        if missing:
+            computed = self.tagger.word_encodings([list(examples[i].tokens) for i in missing],
+                                                  [examples[i].document for i in missing])
+            for i, encoding in zip(missing, computed, strict=True):
+                found[i] = encoding
+            self.encoded_here += len(missing)
+        return found  # type: ignore[return-value]
+
+    def predict(self, examples: Sequence[RelationExample]) -> list[list[PredictedRelation]]:
+        sentences = labelled_sentences(examples, self.entity_class)
+        for sentence, encoding in zip(sentences, self.encodings(examples), strict=True):
+            sentence.encoding = encoding
+        table = pair_table(sentences, self.config.labels, self.is_a, {tuple(p) for p in self.config.type_pairs})  # type: ignore[misc]
+        logits = head_logits(self.head, table.features, table.classes, table.distances)
+        out: list[list[PredictedRelation]] = [[] for _ in examples]
+        for row, label, confidence in decide(logits, table.allowed, self.config.temperature, self.threshold):
+            number, subject, obj = table.owners[row]
+            out[number].append(PredictedRelation(subject, obj, self.config.labels[label], round(confidence, 4)))
+        return out
+
+
+def entity_classes(scheme: str, path: Path | str = "") -> Callable[[str], str]:
+    """The ontology class of each entity type of a label scheme ("" when it maps to none); E078 for a
+    scheme the ontology has no entity mapping for."""
+    from extraction.errors import DataError, Errors
+    from ontology.schema import load_ontology
+
+    ontology = load_ontology()
+    if scheme.casefold() not in ontology.entity_schemes():
+        raise DataError(Errors.E078, path=path, scheme=scheme, known=", ".join(ontology.entity_schemes()))
+    return lambda kind: ontology.map_entity_label(scheme, kind) or ""
+
+
+def score_labelled(predictor: JointPredictor, examples: Sequence[RelationExample]
+                   ) -> tuple[RelationEvaluation, RelationEvaluation]:
+    """(gold entities, end to end) scores of labelled sentences, the NER tagger's entities strict (both
+    spans, both entity types and the relation exact): the scoring of `govkg evaluate re`. The tagger runs
+    once per sentence: its encodings go through its version's cache to the head."""
+    from extraction.ner.encodings import close_cache, encoding_cache, open_cache
+    from extraction.relations.evaluate import (
+        evaluate_end_to_end,
+        evaluate_given_entities,
+    )
+
+    version = predictor.tagger.version
+    opened = open_cache(version) is None
+    encoding_cache(version, max_words=sum(len(e.tokens) for e in examples) + 1)
+    try:
+        end_to_end = evaluate_end_to_end(predictor, predictor.tagger, examples)  # type: ignore[arg-type]
+        gold = evaluate_given_entities(predictor, examples)
+    finally:
+        if opened:
+            close_cache(version)
+    return gold, end_to_end
+
+
+def evaluate_labelled(model: Path, ner_model: Path, data: Path, quantize: bool | None = None,
+                      threshold: float = 0.5) -> tuple[RelationEvaluation, RelationEvaluation, dict[str, object]]:
+    """CoNLL04-style JSONL scored whole with the head of `model` over the NER model's encodings: gold
+    entities and end to end (strict), and what was evaluated (versions, data, the NER model's entity
+    types). E055 when the NER model predicts none of the data's entity types."""
+    from extraction.errors import DataError, Errors
+    from extraction.ner.tagger import NerTagger
+    from extraction.relations.data import load_relation_dataset
+    from extraction.relations.joint.model import (
+        load_joint,
+        ner_version_of,
+        ontology_is_a,
+    )
+    from ontology.schema import load_ontology
+
+    head, config = load_joint(model, ner_version_of(ner_model))
+    scheme = str(config.extra.get("label_scheme") or config.ner_label_scheme)
+    dataset = load_relation_dataset(data, "jsonl", keep=config.labels[1:])
+    if quantize is None:
+        quantize = bool(config.extra.get("quantized_encoder", False))
+    tagger = NerTagger.from_folder(ner_model, quantize=quantize)
+    data_types = sorted({kind for e in dataset.examples for _, _, kind in e.entities})
+    if not set(data_types) & set(tagger.types):
+        raise DataError(Errors.E055, path=data, data=", ".join(data_types), model=", ".join(tagger.types))
+    predictor = JointPredictor(head, config, tagger, entity_classes(scheme, data), ontology_is_a(load_ontology()),
+                               threshold)
+    gold, end_to_end = score_labelled(predictor, dataset.examples)
+    info: dict[str, object] = {
+        "model": str(model), "model_version": config.version, "ner_model": str(ner_model),
+        "ner_version": config.ner_version, "data": str(data), "sha256": dataset.sha256,
+        "sentences": len(dataset.examples), "relations": dataset.relations, "label_scheme": scheme,
+        "entity_types": {"data": data_types, "ner_model": tagger.types}, "quantized_encoder": quantize,
+        "threshold": threshold, "temperature": config.temperature,
+        "matching": "strict: both spans, both entity types and the relation exact",
+    }
+    return gold, end_to_end, info

@@ -5,6 +5,10 @@ so the documents it held out stay held out; the State of the Union addresses are
 (`sotu_dev_fraction` for dev). The head trains for `epochs` over the pre-computed pair features
 (AdamW, soft targets for pairs with two predicates); the epoch with the best dev micro F1 is kept, a
 temperature is fitted on dev, and the held-out Re-DocRED part is scored per predicate.
+
+With `train` (and `dev`), labelled sentences (CoNLL04-style JSONL) replace Re-DocRED and the documents: the
+head learns the data's own relation labels over its entities, and dev is also scored end to end with the NER
+model's entities, strict (`evaluate.score_labelled`), as a benchmark.
 """
 from __future__ import annotations
 
@@ -22,21 +26,27 @@ from extraction.errors import DataError, Errors
 from extraction.modeling.cards import hyperparameters, model_version, read_card, write_card
 from extraction.modeling.datasets import file_sha256, parse_part, split_by_document
 from extraction.modeling.fit import fit, linear_decay, prepare_run
+from extraction.relations.data import RelationExample
+from extraction.relations.evaluate import RelationEvaluation
 from extraction.relations.joint.data import (
     PairSentence,
     RecordFacts,
     WeakOptions,
     count_sources,
+    labelled_sentences,
     pipeline_sentences,
     redocred_sentences,
 )
 from extraction.relations.joint.evaluate import (
     JointEvaluation,
+    JointPredictor,
     ScoredPairs,
     confidence_calibration,
     decide,
+    entity_classes,
     evaluate_sentences,
     pair_table,
+    score_labelled,
 )
 from extraction.relations.joint.model import (
     COARSE,
@@ -73,13 +83,14 @@ class JointTrainArgs:
     lr: float = field(default=1e-3, metadata={"help": "Learning rate of the head."})
     batch_size: int = field(default=256, metadata={"min": 1, "help": "Pairs per step."})
     weight_decay: float = 0.01
-    dropout: float = 0.2
-    mlp_hidden: int = 256
+    dropout: float = field(default=0.2, metadata={"help": "Dropout of the head."})
+    mlp_hidden: int = field(default=256, metadata={"min": 8, "help": "Hidden width of the head."})
     fine_dropout: float = 0.15  # a fine class (Country, …) seen as its coarse class only: Re-DocRED knows no better
     seed: int = 13
     threads: int | None = None
     quantize: bool = field(default=True, metadata={  # encode as the pipeline runs the NER model
-        "help": "Encode with the int8 NER model, as the pipeline runs it with models.quantize (the default)."})
+        "help": "Encode with the int8 NER model, as the pipeline runs it with models.quantize (the default; "
+                "with --train: fp32 unless --quantize)."})
     negatives_per_positive: int = 3
     negatives_per_unlabelled_sentence: int = 1
     sotu_dev_fraction: float = 0.1
@@ -87,6 +98,16 @@ class JointTrainArgs:
         "option": "--max-documents", "min": 1, "help": "Only the first N Re-DocRED documents."})
     max_pairs_per_sentence: int = 64
     batch_size_encoder: int = 64
+    # labelled sentences instead of Re-DocRED and the documents (a benchmark: CoNLL04-style JSONL); the head
+    # learns the data's own relation labels over its entities, dev selects the epoch and fits the temperature
+    train: Path | None = field(default=None, metadata={
+        "help": "Labelled sentences (CoNLL04-style JSONL) instead of Re-DocRED and the documents: the head learns "
+                "their own relation labels (a benchmark; use a NER model of the same label scheme)."})
+    dev: Path | None = field(default=None, metadata={
+        "help": "With --train: dev sentences (epoch selection, temperature, and scored end to end with the NER "
+                "model)."})
+    label_scheme: str = field(default="", metadata={
+        "help": "With --train: the ontology mapping of its entity types (conll04, …; default: the NER model's)."})
 
 
 @dataclass
@@ -109,6 +130,8 @@ class JointTrainResult:
     sources: dict[str, object]
     seconds: float
     timings: dict[str, float]
+    dev_end_to_end: RelationEvaluation | None = None  # with `train`: dev with the NER model's entities, strict
+    dev_gold_entities: RelationEvaluation | None = None  # the same scoring with the gold entities
 
 
 Say = Callable[[str], None]
@@ -168,7 +191,10 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
     dev: list[PairSentence] = []
     test: list[PairSentence] = []
     data_info: dict[str, object] = {}
-    if args.redocred is not None:
+    labelled = _labelled_data(args, tagger, data_info, timings, say) if args.train is not None else None
+    if labelled is not None:
+        train, dev = labelled.train_sentences, labelled.dev_sentences
+    elif args.redocred is not None:
         clock = time.perf_counter()
         found, dropped = redocred_sentences(Path(args.redocred), ontology.map_entity_label, ontology.map_relation_label,
                                             args.max_redocred_documents)
@@ -189,7 +215,7 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
         timings["redocred_encoding_seconds"] = round(time.perf_counter() - clock, 1)
 
     # the rule layer and the records over the addresses, through the production pipeline
-    files = sotu_files(args.sotu)
+    files = sotu_files(args.sotu) if labelled is None else []
     if files:
         clock = time.perf_counter()
         records = RecordFacts(args.gazetteer_dir or DEFAULT_GAZETTEERS)
@@ -216,7 +242,8 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
         data_info["records"] = records.describe()
         timings["pipeline_seconds"] = round(time.perf_counter() - clock, 1)
     if not any(p.predicates for s in train for p in s.pairs):
-        raise DataError(Errors.E062, path=args.redocred or "the documents", reason="no labelled pairs to learn from")
+        raise DataError(Errors.E062, path=args.train or args.redocred or "the documents",
+                        reason="no labelled pairs to learn from")
 
     labels = [NO_RELATION] + sorted({p for s in train for pair in s.pairs for p in pair.predicates})
     type_pairs = sorted({(class_key(s.classes[pair.subject], is_a), class_key(s.classes[pair.object], is_a))
@@ -250,16 +277,82 @@ def train_joint(args: JointTrainArgs, say: Say | None = None,
                                  **confidence_calibration(logits, dev_table, config.temperature)}}
         best_dev = evaluate_sentences(head, config, dev, is_a, dev_table)
     tested = evaluate_sentences(head, config, test, is_a) if test else None
+    dev_gold = dev_end_to_end = None
+    if labelled is not None and labelled.dev_examples:
+        clock = time.perf_counter()
+        say(f"scoring dev end to end (strict) with the NER model's entities ({len(labelled.dev_examples)} sentences)")
+        dev_gold, dev_end_to_end = score_labelled(
+            JointPredictor(head, config, tagger, labelled.entity_class, is_a), labelled.dev_examples)
+        timings["dev_end_to_end_seconds"] = round(time.perf_counter() - clock, 1)
     seconds = round(time.perf_counter() - started, 1)
-    config.version = model_version("joint", file_sha256(Path(args.redocred)) if args.redocred else "0" * 8, args.seed)
-    config.extra = {"split": list(fractions), "split_seed": split_seed, "quantized_encoder": args.quantize,
-                    "coarse_classes": list(COARSE), "fine_classes": list(FINE)}
+    if labelled is not None:
+        config.version = model_version(f"joint-{labelled.scheme}", file_sha256(Path(args.train)), args.seed)  # type: ignore[arg-type]
+        config.extra = {"label_scheme": labelled.scheme, "relation_labels": "the data's own",
+                        "quantized_encoder": args.quantize, "coarse_classes": list(COARSE), "fine_classes": list(FINE)}
+    else:
+        config.version = model_version("joint", file_sha256(Path(args.redocred)) if args.redocred else "0" * 8,
+                                       args.seed)
+        config.extra = {"split": list(fractions), "split_seed": split_seed, "quantized_encoder": args.quantize,
+                        "coarse_classes": list(COARSE), "fine_classes": list(FINE)}
     save_joint(head, config, Path(args.out))
     sources = {"train": count_sources(train), "dev": count_sources(dev), "test": count_sources(test)}
+    end_to_end = {"dev_gold_entities": asdict(dev_gold) if dev_gold else None,
+                  "dev_end_to_end": asdict(dev_end_to_end) if dev_end_to_end else None} if labelled else {}
     _write_card(args, config, data_info, sources, history, best_epoch, best_dev, tested, calibration, seconds,
-                timings, ner_card)
+                timings, ner_card, end_to_end)
     return JointTrainResult(Path(args.out), labels, history, best_epoch, best_dev, tested, calibration, sources,
-                            seconds, timings)
+                            seconds, timings, dev_end_to_end, dev_gold)
+
+
+@dataclass
+class _Labelled:
+    scheme: str
+    entity_class: Callable[[str], str]
+    train_sentences: list[PairSentence]
+    dev_sentences: list[PairSentence]
+    dev_examples: list[RelationExample]
+
+
+def _labelled_data(args: JointTrainArgs, tagger, data_info: dict[str, object], timings: dict[str, float],  # type: ignore[no-untyped-def]
+                   say: Say) -> _Labelled:
+    """Labelled sentences (CoNLL04-style JSONL) of `args.train` and `args.dev`, encoded with the NER model;
+    the data and its counts go to `data_info` (the card's `data`)."""
+    from extraction.relations.data import load_relation_dataset
+
+    assert args.train is not None
+    scheme = args.label_scheme or tagger.config.label_scheme
+    entity_class = entity_classes(scheme, args.train)
+    parts = {"train": load_relation_dataset(args.train, "jsonl")}
+    if args.dev is not None:
+        parts["dev"] = load_relation_dataset(args.dev, "jsonl", keep=set(parts["train"].relations))
+    clock = time.perf_counter()
+    sentences = {part: labelled_sentences(dataset.examples, entity_class, source=scheme or "labelled")
+                 for part, dataset in parts.items()}
+    counts = ", ".join(f"{part} {len(found)} sentences" for part, found in sentences.items())
+    say(f"{scheme or 'labelled'} data: {counts}; encoding them with the NER model")
+    for found in sentences.values():
+        _encode(tagger, found)
+    timings["encoding_seconds"] = round(time.perf_counter() - clock, 1)
+    ner_train = ((read_card(args.ner_model).get("data") or {}).get("train") or {}).get("sha256")
+    data_info[scheme or "labelled"] = {
+        "label_scheme": scheme, "entity_classes": {t: entity_class(t) for t in sorted(
+            {kind for d in parts.values() for e in d.examples for _, _, kind in e.entities})},
+        **{part: {"path": dataset.path, "sha256": dataset.sha256, "sentences": len(dataset.examples),
+                  "words": dataset.words, "entities": _entity_counts(dataset.examples),
+                  "relations": dataset.relations, "pairs": sum(len(s.pairs) for s in sentences[part]),
+                  "same_file_as_ner_training": ner_train == dataset.sha256 if ner_train else None}
+           for part, dataset in parts.items()},
+    }
+    return _Labelled(scheme, entity_class, sentences["train"], sentences.get("dev", []),
+                     parts["dev"].examples if "dev" in parts else [])
+
+
+def _entity_counts(examples: list[RelationExample]) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for example in examples:
+        for _, _, kind in example.entities:
+            counts[kind] = counts.get(kind, 0) + 1
+    return dict(sorted(counts.items()))
 
 
 def _encode(tagger, sentences: list[PairSentence]) -> None:  # type: ignore[no-untyped-def]
@@ -316,7 +409,7 @@ def _micro_f1(head: JointPairHead, table: ScoredPairs) -> float:
 
 
 def _write_card(args, config, data_info, sources, history, best_epoch, best_dev, tested, calibration,  # type: ignore[no-untyped-def]
-                seconds, timings, ner_card) -> None:
+                seconds, timings, ner_card, end_to_end=None) -> None:
     write_card(
         Path(args.out), kind="joint-relation", base=None, data=data_info, seconds=seconds,
         ner_model={"path": str(args.ner_model), "version": config.ner_version,
@@ -330,6 +423,6 @@ def _write_card(args, config, data_info, sources, history, best_epoch, best_dev,
         best_epoch=best_epoch,
         metrics={"dev": asdict(best_dev) if best_dev else None,
                  "test_gold_entities": asdict(tested) if tested else None,
-                 "calibration": calibration},
+                 "calibration": calibration, **(end_to_end or {})},
         timings=timings,
     )
