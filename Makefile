@@ -12,7 +12,7 @@ PORT ?= 8000
 DEMO_ENV := GOVKG_DATA_DIR=var HF_HUB_OFFLINE=1
 TEST_ENV := GOVKG_DATA_DIR=var/test GOVKG_NEO4J__BOLT_PORT=17687 GOVKG_NEO4J__HTTP_PORT=17474 HF_HUB_OFFLINE=1
 
-.PHONY: demo test lint venv models models-re import serve neo4j-start neo4j-stop browser clean
+.PHONY: demo test lint mypy-baseline venv models models-re import serve neo4j-start neo4j-stop browser clean
 
 # (re)install only when pyproject.toml changed since the last install
 $(STAMP): pyproject.toml
