@@ -42,18 +42,18 @@ def is_loopback(host: str) -> bool:
 
 
 def check_auth_mode(services: Services, host: str | None = None) -> None:
-    """`service.auth = "off"` only on a loopback address, with a warning; AuthConfigError otherwise."""
+    """`api.auth = "off"` only on a loopback address, with a warning; AuthConfigError otherwise."""
     conf = services.settings.api
     host = host or conf.host
     if conf.auth != "off":
         return
     if not is_loopback(host):
         raise AuthConfigError(Errors.A030, host=host)
-    log.warning("service.auth is off: every request on %s acts as an administrator", host)
+    log.warning("api.auth is off: every request on %s acts as an administrator", host)
 
 
 def create_app(services: Services, host: str | None = None) -> FastAPI:
-    """The app; `host` is the address it will bind (for the `service.auth = "off"` check; default: settings)."""
+    """The app; `host` is the address it will bind (for the `api.auth = "off"` check; default: settings)."""
     check_auth_mode(services, host)
     app = FastAPI(
         title="GovKG",

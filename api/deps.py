@@ -32,7 +32,7 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
 ) -> Principal:
     """The principal of the request's bearer token (401 without a valid one); every request acts as an
-    administrator when `service.auth = "off"` (loopback only, checked when the app is built)."""
+    administrator when `api.auth = "off"` (loopback only, checked when the app is built)."""
     if services.settings.api.auth == "off":
         return AUTH_OFF
     if credentials is None or not credentials.credentials.strip():

@@ -146,6 +146,8 @@ def opened(ctx: typer.Context, store: str | None = None, as_json: bool = False, 
     services = build_services(settings or settings_of(ctx), store)
     try:
         yield services
+    except (typer.Exit, typer.Abort):  # a command's own exit (`fail`), never an error to print
+        raise
     except caught as exc:
         fail(describe(exc), as_json)
     finally:

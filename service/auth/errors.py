@@ -21,7 +21,7 @@ class Errors(Catalogue):
     A022 = "a reader or editor token needs at least one --department"
     A023 = "--expires must be a positive number of days"
     # settings
-    A030 = 'service.auth = "off" is refused on {host!r}: only a loopback address may serve without tokens'
+    A030 = 'api.auth = "off" is refused on {host!r}: only a loopback address may serve without tokens'
 
 
 class AuthError(GovKGError):
@@ -60,4 +60,4 @@ class UnknownToken(AuthError):
 
 
 class AuthConfigError(AuthError):
-    """`service.auth = "off"` on an address that is not loopback."""
+    """`api.auth = "off"` on an address that is not loopback."""

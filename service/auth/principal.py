@@ -45,5 +45,5 @@ class Principal:
 
 # The local CLI holds the files and the database: it acts as an administrator.
 LOCAL_ADMIN = Principal(name="cli", role=Role.admin)
-# `service.auth = "off"` (loopback only): every request acts as this.
+# `api.auth = "off"` (loopback only): every request acts as this.
 AUTH_OFF = Principal(name="anonymous (auth off)", role=Role.admin)

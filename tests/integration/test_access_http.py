@@ -12,7 +12,7 @@ sentences, department-private documents, and a Defense document shared with Trea
   Bad credentials (none, malformed, expired, revoked) get 401 with a JSON error and `WWW-Authenticate`.
 - Object-level checks (OWASP API1, BOLA): ids of another department swapped into requests, deletes and
   uploads across departments, re-uploads that would move a document.
-- The audit log, tokens over HTTP, and `service.auth = "off"`.
+- The audit log, tokens over HTTP, and `api.auth = "off"`.
 
 The matrix runs before the tests that change the store (pytest keeps the file's order within a store).
 """
@@ -799,7 +799,7 @@ def test_tokens_over_http(world: World):
     assert http.post("/tokens", json={"name": "no-dept", "role": "reader"}, headers=admin).status_code == 422
 
 
-# -- service.auth = "off" -------------------------------------------------------------------------------------
+# -- api.auth = "off" -------------------------------------------------------------------------------------
 def test_auth_off_only_on_loopback(serve_api, tmp_path: Path):
     from api.app import create_app
     from service.auth.errors import AuthConfigError
