@@ -7,15 +7,15 @@ a `QaResources`; the generators import their models' libraries only when built.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from extraction.registry import register
+from extraction.registry import create, names, register
 from qa.analysis import RulesAnalyzer
 from qa.errors import Errors, QaConfigError
 from qa.retrieval import FactRetriever, HybridTextRetriever
-from qa.spans import PatternSpans, SpacySpans, SpanSource
+from qa.spans import PatternSpans, RecognizerSpans, SpacySpans, SpanSource
 
 if TYPE_CHECKING:
     from core.settings import QaSettings
@@ -108,3 +108,11 @@ def _openai_compatible(resources: QaResources) -> OpenAICompatibleGenerator:
     if not conf.base_url:
         raise QaConfigError(Errors.Q051)
     return OpenAICompatibleGenerator(conf.base_url, conf.model, conf.api_key, conf.timeout_s, conf.max_tokens)
+
+
+def build_span_sources(chosen: Sequence[str], resources: QaResources) -> list[SpanSource]:
+    """The sources `qa.span_sources` names: registered span sources, else recognizers of the extraction
+    pipeline (`resources.recognizer` refuses a name the pipeline does not run)."""
+    registered = names("qa.span_source")
+    return [create("qa.span_source", name, resources) if name in registered
+            else RecognizerSpans(resources.recognizer(name.removeprefix("recognizer:"))) for name in chosen]

@@ -17,14 +17,13 @@ from extraction.registry import create, names
 from graph.explorer import Edge, EdgeData, Elements, Node, NodeData
 from graph.store import FactView, GraphStore
 from graph.visibility import Scope as Visibility
-from qa.builtin import QaResources
+from qa.builtin import QaResources, build_span_sources
 from qa.check import CheckResult, attribute, check_answer, is_one_of
 from qa.errors import BadQuestion, Errors, QaConfigError, QaError
 from qa.generators.base import TextGenerator, number_evidence
 from qa.models import Analysis, Answer, AskResponse, Citation, Evidence, Mode
 from qa.reader import ExtractiveReader, fact_citations, sentence_citation
 from qa.retrieval import DocumentScopes, GraphRetriever, IdfCache, Scope, TextRetriever
-from qa.spans import build_span_sources
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

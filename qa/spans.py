@@ -11,15 +11,11 @@ from __future__ import annotations
 import importlib.util
 import re
 import threading
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
-from extraction.registry import create, names
 from qa.errors import Errors, ModelUnavailable
 from qa.models import Span
-
-if TYPE_CHECKING:
-    from qa.builtin import QaResources
 
 SPACY_MODEL = "en_core_web_sm"
 
@@ -134,11 +130,3 @@ class PatternSpans:
         for m in _ACRONYM.finditer(text):
             spans.append(Span(m.start(), m.end(), m.group(), "Acronym", "patterns:acronym"))
         return spans
-
-
-def build_span_sources(chosen: Sequence[str], resources: QaResources) -> list[SpanSource]:
-    """The sources `qa.span_sources` names: registered span sources, else recognizers of the extraction
-    pipeline (`resources.recognizer` refuses a name the pipeline does not run)."""
-    registered = names("qa.span_source")
-    return [create("qa.span_source", name, resources) if name in registered
-            else RecognizerSpans(resources.recognizer(name.removeprefix("recognizer:"))) for name in chosen]

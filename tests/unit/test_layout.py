@@ -1,8 +1,8 @@
 """The layout, from the source (`ast`, nothing imported): the import graph of our packages has no cycle, and
 the layers point one way. Every import counts, also one inside a function (a lazy import is still a
-dependency), and so does `importlib.import_module("a.literal.name")`; only what an `if TYPE_CHECKING:` block
-imports is left out (it never runs). A module name computed at run time (`import_module(f"cli.{name}")`) cannot
-be read from the source: such an import is not in the graph.
+dependency), and so does `importlib.import_module("a.literal.name")`, and so does what an `if TYPE_CHECKING:`
+block imports (it never runs, but it is a dependency of the code all the same). A module name computed at run
+time (`import_module(f"cli.{name}")`) cannot be read from the source: such an import is not in the graph.
 
 - core imports none of our other packages;
 - extraction, ontology, graph, qa and service never import api, cli or tools;
@@ -30,6 +30,7 @@ class Import:
     target: str  # the imported module (the most specific of ours the statement names)
     line: int
     lazy: bool = field(default=False, compare=False)  # inside a function: runs when the function is called
+    typing_only: bool = field(default=False, compare=False)  # under `if TYPE_CHECKING:`: for the type checker
 
     def __str__(self) -> str:
         return f"{self.source} -> {self.target} (line {self.line})"
@@ -57,19 +58,20 @@ def _literal_import(node: ast.AST) -> str | None:
     return node.args[0].value if name == "import_module" else None
 
 
-def _import_nodes(tree: ast.AST) -> Iterator[tuple[ast.Import | ast.ImportFrom | ast.Call, bool]]:
-    """Every import statement and literal `import_module` call, at any depth, with whether it sits in a function;
-    except those under `if TYPE_CHECKING:` (its else branch counts)."""
-    stack: list[tuple[ast.AST, bool]] = [(tree, False)]
+def _import_nodes(tree: ast.AST) -> Iterator[tuple[ast.Import | ast.ImportFrom | ast.Call, bool, bool]]:
+    """Every import statement and literal `import_module` call, at any depth, with whether it sits in a function
+    and whether it sits under `if TYPE_CHECKING:` (its else branch runs)."""
+    stack: list[tuple[ast.AST, bool, bool]] = [(tree, False, False)]
     while stack:
-        node, lazy = stack.pop()
+        node, lazy, typing_only = stack.pop()
         if isinstance(node, ast.Import | ast.ImportFrom) or _literal_import(node) is not None:
-            yield node, lazy  # type: ignore[misc]
+            yield node, lazy, typing_only  # type: ignore[misc]
         if isinstance(node, ast.If) and _is_type_checking(node.test):
-            stack.extend((child, lazy) for child in node.orelse)
+            stack.extend((child, lazy, True) for child in node.body)
+            stack.extend((child, lazy, typing_only) for child in node.orelse)
             continue
         inside = lazy or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)
-        stack.extend((child, inside) for child in ast.iter_child_nodes(node))
+        stack.extend((child, inside, typing_only) for child in ast.iter_child_nodes(node))
 
 
 def _resolve(name: str, modules: set[str]) -> str | None:
@@ -86,7 +88,7 @@ def imports_of(root: Path, path: Path, modules: set[str]) -> list[Import]:
     source = module_name(root, path)
     package = source if path.name == "__init__.py" else source.rpartition(".")[0]
     found: list[Import] = []
-    for node, lazy in _import_nodes(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+    for node, lazy, typing_only in _import_nodes(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
         if isinstance(node, ast.Call):
             names = [_literal_import(node) or ""]
         elif isinstance(node, ast.Import):
@@ -103,7 +105,7 @@ def imports_of(root: Path, path: Path, modules: set[str]) -> list[Import]:
         for name in names:
             target = _resolve(name, modules)
             if target is not None and target != source:
-                found.append(Import(source, target, node.lineno, lazy))
+                found.append(Import(source, target, node.lineno, lazy, typing_only))
     return found
 
 
@@ -240,7 +242,7 @@ def _tree(root: Path, files: dict[str, str]) -> Path:
     return root
 
 
-def test_the_checker_sees_lazy_relative_and_from_imports_and_skips_type_checking(tmp_path: Path) -> None:
+def test_the_checker_sees_lazy_relative_from_and_type_checking_imports(tmp_path: Path) -> None:
     root = _tree(tmp_path, {
         "a/__init__.py": "",
         "a/x.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from b import y\nelse:\n    import b.z\n",
@@ -250,8 +252,9 @@ def test_the_checker_sees_lazy_relative_and_from_imports_and_skips_type_checking
         "b/y.py": "import os\n",
         "b/z.py": "",
     })
-    found = {(e.source, e.target, e.lazy) for e in import_graph(root, ("a", "b"))}
-    assert found == {("a.x", "b.z", False), ("a.w", "a.x", True), ("a.w", "b.y", True), ("a.v", "b.z", False)}
+    found = {(e.source, e.target, e.lazy, e.typing_only) for e in import_graph(root, ("a", "b"))}
+    assert found == {("a.x", "b.y", False, True), ("a.x", "b.z", False, False), ("a.w", "a.x", True, False),
+                     ("a.w", "b.y", True, False), ("a.v", "b.z", False, False), ("b", "a.x", False, True)}
 
 
 def test_the_checker_reports_a_cycle_with_its_modules_and_lines(tmp_path: Path) -> None:
@@ -274,7 +277,7 @@ def test_no_test_imports_another(project_dir: Path) -> None:
     local = {path.stem for path in tests.rglob("*.py")}
     found = []
     for path in sorted(tests.rglob("*.py")):
-        for node, _ in _import_nodes(ast.parse(path.read_text(encoding="utf-8"))):
+        for node, _, _ in _import_nodes(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call):
                 names = [_literal_import(node) or ""]
             elif isinstance(node, ast.Import):
